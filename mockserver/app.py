@@ -1,0 +1,263 @@
+"""The Starlette application: routes each dialect's path to the one request pipeline.
+
+request → dialect parse → scenario turn → compiled frames → plan → transport. Client mistakes
+become the dialect's own error body; nothing a client sends produces a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from mockserver import transport
+from mockserver.compiled import Filler, TurnCache, new_nonce, now, output_tokens
+from mockserver.config import ServerConfig
+from mockserver.dialects import DIALECTS
+from mockserver.dialects.base import Dialect, ParsedRequest
+from mockserver.errors import RequestError
+from mockserver.journal import Call, Journal
+from mockserver.plan import add_keepalives, plan_clean, split_writes
+from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
+from mockserver.scenario.model import Scenario
+from mockserver.sse import comment, encode
+from mockserver.types import Receive, Scope, Send
+
+logger = logging.getLogger("mockserver")
+
+MAX_BODY = 32 * 1024 * 1024
+RAW_SEND = "mockserver.send"
+
+
+@dataclass(slots=True)
+class ServerState:
+    """What the running server knows; `scenarios` is swapped whole on reload, never mutated."""
+
+    config: ServerConfig
+    scenarios: Mapping[str, Scenario]
+    journal: Journal = field(default_factory=Journal)
+    cache: TurnCache = field(default_factory=TurnCache)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionResetError("client went away before sending its body")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise RequestError(f"Request body exceeds {MAX_BODY} bytes.", status=413, kind="request_too_large")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def keepalive_frame(dialect: Dialect) -> bytes:
+    """Anthropic clients expect `ping` events; every other SSE client skips a comment."""
+    return comment("ping") if dialect.keepalive is None else encode(dialect.keepalive)
+
+
+def _response_headers(dialect: Dialect, nonce: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"content-type", content_type),
+        (b"cache-control", b"no-cache"),
+        (dialect.request_id_header.encode(), f"req_{nonce}".encode()),
+    ]
+    headers.extend((k.encode(), v.encode()) for k, v in dialect.extra_headers)
+    return headers
+
+
+class DialectEndpoint:
+    """The request pipeline for one dialect, as a raw ASGI app so it can own the stream."""
+
+    def __init__(self, dialect: Dialect, state: ServerState) -> None:
+        self.dialect = dialect
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        send = scope.get(RAW_SEND, send)
+        headers = _headers(scope)
+        call = Call(
+            dialect=self.dialect.name,
+            method=scope["method"],
+            path=scope["path"],
+            headers=headers,
+            body=None,
+            time=time.time(),
+            namespace=scope.get("path_params", {}).get("namespace", ""),
+        )
+        nonce = new_nonce()
+        try:
+            await self._handle(scope, receive, send, call, headers, nonce)
+        except RequestError as error:
+            call.status = error.status
+            call.error = error.message
+            await self._send_error(send, error, nonce)
+        except ConnectionResetError:
+            call.client_disconnected = True
+        finally:
+            self.state.journal.record(call)
+
+    async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
+        body = json.dumps(self.dialect.render_error(error)).encode()
+        headers = _response_headers(self.dialect, nonce, b"application/json")
+        await transport.send_body(send, error.status, headers, body)
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, call: Call, headers: dict[str, str], nonce: str
+    ) -> None:
+        if scope["method"] != "POST":
+            raise RequestError(
+                f"Method {scope['method']} is not allowed on {self.dialect.path}; send a POST.",
+                status=405,
+                code="method_not_allowed",
+            )
+        raw = await _read_body(receive)
+        try:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RequestError(
+                f"We could not parse the JSON body of your request: {exc}. The API expects a JSON object.",
+                code="invalid_json",
+            ) from exc
+        call.body = body
+        if not isinstance(body, dict):
+            raise RequestError("The request body must be a JSON object.", code="invalid_type")
+        request = self.dialect.parse_request(body)
+        call.stream = request.stream
+        scenario = select_scenario(
+            self.state.scenarios,
+            header=headers.get(SCENARIO_HEADER),
+            model=request.model,
+            prompt=request.prompt,
+        )
+        index, turn = scenario.turn_for(request.assistant_turns)
+        call.scenario, call.turn = scenario.name, index
+        cache = self.state.cache
+        compiled = cache.turn(scenario, index)
+        input_tokens = turn.usage.input_tokens if turn.usage.input_tokens is not None else request.input_tokens
+        fill = Filler(
+            nonce=nonce,
+            model=request.model,
+            created=now(),
+            input_tokens=input_tokens,
+            total_tokens=input_tokens + output_tokens(turn, compiled.script),
+        )
+        speed = self.state.config.speed
+        if not request.stream:
+            await self._respond_json(send, scenario, index, request, fill, nonce, call, speed)
+            return
+        stream = cache.stream(scenario, index, self.dialect, request.options)
+        actions = plan_clean(stream, fill)
+        keepalive_every = turn.shaping.keepalive
+        if keepalive_every:
+            actions = add_keepalives(actions, keepalive_every, keepalive_frame(self.dialect))
+        if turn.shaping.write_bytes:
+            actions = split_writes(actions, turn.shaping.write_bytes)
+        call.status = 200
+        await transport.stream(
+            send,
+            receive,
+            status=200,
+            headers=_response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),
+            actions=actions,
+            speed=speed,
+            call=call,
+            headers_delay=turn.shaping.headers_delay,
+        )
+
+    async def _respond_json(
+        self,
+        send: Send,
+        scenario: Scenario,
+        index: int,
+        request: ParsedRequest,
+        fill: Filler,
+        nonce: str,
+        call: Call,
+        speed: float,
+    ) -> None:
+        body = fill(self.state.cache.body(scenario, index, self.dialect, request.options))
+        # A non-streaming answer arrives when generation would have finished.
+        duration = self.state.cache.turn(scenario, index).due[-1]
+        call.status = 200
+        headers = _response_headers(self.dialect, nonce, b"application/json")
+        await transport.send_body(send, 200, headers, body, delay=duration / speed)
+        call.completed = True
+
+
+def _models(state: ServerState) -> Route:
+    async def list_models(request: Request) -> Response:
+        names = sorted(state.scenarios)
+        if "anthropic-version" in request.headers:
+            data = [
+                {
+                    "type": "model",
+                    "id": name,
+                    "display_name": name,
+                    "created_at": "2025-01-01T00:00:00Z",
+                    "lifecycle": "active",
+                }
+                for name in names
+            ]
+            return JSONResponse(
+                {
+                    "data": data,
+                    "has_more": False,
+                    "first_id": names[0] if names else None,
+                    "last_id": names[-1] if names else None,
+                }
+            )
+        models = [{"id": name, "object": "model", "created": 1_735_689_600, "owned_by": "mockserver"} for name in names]
+        return JSONResponse({"object": "list", "data": models})
+
+    return Route("/v1/models", list_models, methods=["GET"])
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    message = f"Unknown request URL: {request.method} {request.url.path}. mockserver serves " + ", ".join(
+        f"POST {d.path}" for d in DIALECTS
+    )
+    status = getattr(exc, "status_code", 404)
+    return JSONResponse(
+        {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": "unknown_url"}},
+        status_code=status,
+    )
+
+
+class MockApp:
+    """The ASGI entry point. It hands the server's own `send` down to the streaming endpoints,
+    because the transport needs the connection behind it to see disconnects and send RST."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        dialect_routes: list[BaseRoute] = [Route(d.path, DialectEndpoint(d, state)) for d in DIALECTS]
+        routes: list[BaseRoute] = [
+            *dialect_routes,
+            _models(state),
+            Mount("/_ns/{namespace}", routes=dialect_routes),
+        ]
+        self.starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[RAW_SEND] = send
+        await self.starlette(scope, receive, send)
+
+
+def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal: Journal | None = None) -> MockApp:
+    return MockApp(ServerState(config=config, scenarios=scenarios, journal=journal or Journal()))

@@ -1,0 +1,97 @@
+"""`mockserver serve | validate | list`: the only module that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mockserver.config import BUNDLED_SCENARIOS, ServerConfig
+from mockserver.errors import MockServerError, ScenarioError
+from mockserver.scenario.loader import load_scenarios
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 2 or 0.5, got {text!r}") from None
+    if not value > 0 or math.isnan(value):
+        raise argparse.ArgumentTypeError(f"speed must be greater than 0, got {text!r}")
+    return value
+
+
+def _default_scenarios() -> Path:
+    return BUNDLED_SCENARIOS if BUNDLED_SCENARIOS.is_dir() else Path("scenarios")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockserver", description="A mock streaming server for LLM APIs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve a folder of scenarios over HTTP")
+    serve.add_argument("--scenarios", type=Path, default=None, help="scenario folder (default: the bundled one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
+    serve.add_argument(
+        "--speed", type=_speed, default=1.0, help="scripted time is divided by this: 2 runs twice as fast (default: 1)"
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
+    validate.add_argument("directory", type=Path)
+
+    listing = commands.add_parser("list", help="list the scenarios in a folder")
+    listing.add_argument("directory", type=Path, nargs="?", default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        match args.command:
+            case "serve":
+                return _serve(args)
+            case "validate":
+                scenarios = load_scenarios(args.directory)
+                print(f"{args.directory}: {len(scenarios)} scenarios, all valid")
+                return 0
+            case "list":
+                directory = args.directory or _default_scenarios()
+                for name, scenario in sorted(load_scenarios(directory).items()):
+                    turns = len(scenario.turns)
+                    print(f"{name}\t{turns} turn{'s' if turns != 1 else ''}\t{scenario.description}")
+                return 0
+            case _:
+                return 2
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        return 1
+    except MockServerError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from mockserver.server import serve
+
+    directory = args.scenarios or _default_scenarios()
+    scenarios = load_scenarios(directory)
+    config = ServerConfig(
+        host=args.host, port=args.port, scenario_dir=directory, speed=args.speed, log_level=args.log_level
+    )
+    print(
+        f"mockserver: {len(scenarios)} scenarios from {directory} on http://{args.host}:{args.port} "
+        f"(OpenAI base URL http://{args.host}:{args.port}/v1)",
+        file=sys.stderr,
+        flush=True,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(config, scenarios)
+    return 0

@@ -1,0 +1,187 @@
+"""A turn rendered once per dialect, reused for every request that asks for it.
+
+Renderers are pure, so rendering a turn with marker values in place of the per-request ones
+(id, model, timestamp, input-token counts) gives bytes that only need those markers replaced.
+Serving a request is then a handful of `bytes.replace` calls, not a JSON encode per frame.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from mockserver.dialects.base import Dialect, RenderContext, TokenUsage, dumps
+from mockserver.events import FaultPoint, Script, script_for
+from mockserver.scenario.model import Fault, Scenario, Turn
+from mockserver.sse import encode
+from mockserver.timing import plan_due
+
+# Marker values: private-use characters for strings, improbable numbers for integers.
+NONCE_MARK = "\ue000"
+MODEL_MARK = "\ue001"
+CREATED_MARK = 9_100_000_000_001
+INPUT_MARK = 9_100_000_000_003
+TOTAL_MARK = 9_100_000_000_005
+_MARKS = (
+    NONCE_MARK.encode(),
+    MODEL_MARK.encode(),
+    str(CREATED_MARK).encode(),
+    str(INPUT_MARK).encode(),
+    str(TOTAL_MARK).encode(),
+)
+NONCE_ALPHABET = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStream:
+    """Encoded frames with their due offsets; `faults[i]` lists the faults that fire before frame i."""
+
+    frames: tuple[bytes, ...]
+    due: tuple[float, ...]
+    faults: tuple[tuple[int, float, Fault], ...]
+    groups: tuple[tuple[float, bytes], ...]
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTurn:
+    script: Script
+    due: tuple[float, ...]
+
+
+class Filler:
+    """Per-request values that replace the markers; built once per request."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, *, nonce: str, model: str, created: int, input_tokens: int, total_tokens: int) -> None:
+        values = (
+            nonce.encode(),
+            dumps(model)[1:-1].encode(),
+            str(created).encode(),
+            str(input_tokens).encode(),
+            str(total_tokens).encode(),
+        )
+        self._pairs = tuple(zip(_MARKS, values, strict=True))
+
+    def __call__(self, data: bytes) -> bytes:
+        for mark, value in self._pairs:
+            if mark in data:
+                data = data.replace(mark, value)
+        return data
+
+
+def new_nonce() -> str:
+    return "".join(secrets.choice(NONCE_ALPHABET) for _ in range(24))
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def marker_context(turn: Turn, script: Script, options: Hashable) -> RenderContext:
+    usage = turn.usage
+    return RenderContext(
+        nonce=NONCE_MARK,
+        model=MODEL_MARK,
+        created=CREATED_MARK,
+        usage=TokenUsage(
+            input_tokens=INPUT_MARK,
+            output_tokens=output_tokens(turn, script),
+            total_tokens=TOTAL_MARK,
+            reasoning_tokens=usage.reasoning_tokens if usage.reasoning_tokens is not None else script.reasoning_tokens,
+            cached_tokens=usage.cached_tokens,
+            cache_creation_tokens=usage.cache_creation_tokens,
+        ),
+        options=options,
+    )
+
+
+def output_tokens(turn: Turn, script: Script) -> int:
+    return turn.usage.output_tokens if turn.usage.output_tokens is not None else script.output_tokens
+
+
+def compile_turn(scenario: Scenario, index: int) -> CompiledTurn:
+    turn = scenario.turns[index]
+    script = script_for(turn)
+    rng = random.Random(zlib.crc32(f"{scenario.seed}:{index}".encode()))
+    return CompiledTurn(script, plan_due(script.events, turn.timing, rng))
+
+
+def compile_stream(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options: Hashable) -> CompiledStream:
+    newline = "\r\n" if turn.shaping.crlf else "\n"
+    rendered = dialect.render_stream(compiled.script, marker_context(turn, compiled.script, options))
+    frames: list[bytes] = []
+    due: list[float] = []
+    faults: list[tuple[int, float, Fault]] = []
+    for event, event_frames, at in zip(compiled.script.events, rendered, compiled.due, strict=True):
+        if isinstance(event, FaultPoint):
+            faults.append((len(frames), at, event.fault))
+        for frame in event_frames:
+            frames.append(encode(frame, newline))
+            due.append(at)
+    groups: list[tuple[float, bytes]] = []
+    for at, data in zip(due, frames, strict=True):
+        if groups and groups[-1][0] == at:
+            groups[-1] = (at, groups[-1][1] + data)
+        else:
+            groups.append((at, data))
+    duration = compiled.due[-1] if compiled.due else 0.0
+    return CompiledStream(tuple(frames), tuple(due), tuple(faults), tuple(groups), duration)
+
+
+def compile_body(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options: Hashable) -> bytes:
+    return dumps(dialect.render_body(compiled.script, marker_context(turn, compiled.script, options))).encode()
+
+
+class TurnCache:
+    """Bounded cache of compiled turns; entries hold their scenario, so identity checks stay sound."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, int, str, Hashable, str], tuple[Scenario, object]] = OrderedDict()
+
+    def _get(self, key: tuple[int, int, str, Hashable, str], scenario: Scenario) -> object | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] is not scenario:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def _put(self, key: tuple[int, int, str, Hashable, str], scenario: Scenario, value: object) -> None:
+        self._entries[key] = (scenario, value)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def turn(self, scenario: Scenario, index: int) -> CompiledTurn:
+        key = (id(scenario), index, "", None, "turn")
+        found = self._get(key, scenario)
+        if isinstance(found, CompiledTurn):
+            return found
+        compiled = compile_turn(scenario, index)
+        self._put(key, scenario, compiled)
+        return compiled
+
+    def stream(self, scenario: Scenario, index: int, dialect: Dialect, options: Hashable) -> CompiledStream:
+        key = (id(scenario), index, dialect.name, options, "stream")
+        found = self._get(key, scenario)
+        if isinstance(found, CompiledStream):
+            return found
+        compiled = compile_stream(dialect, scenario.turns[index], self.turn(scenario, index), options)
+        self._put(key, scenario, compiled)
+        return compiled
+
+    def body(self, scenario: Scenario, index: int, dialect: Dialect, options: Hashable) -> bytes:
+        key = (id(scenario), index, dialect.name, options, "body")
+        found = self._get(key, scenario)
+        if isinstance(found, bytes):
+            return found
+        compiled = compile_body(dialect, scenario.turns[index], self.turn(scenario, index), options)
+        self._put(key, scenario, compiled)
+        return compiled

@@ -1,0 +1,67 @@
+"""From a compiled stream to the exact writes a response makes: what, when, and how it ends.
+
+Pure and synchronous: the transport only executes what this module decides, so every
+timing and fault decision is testable without a socket or a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mockserver.compiled import CompiledStream
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Bytes to put on the wire at `at` seconds (scripted time) after the headers."""
+
+    at: float
+    data: bytes
+    frames: int = 1
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """End the connection without finishing the response: FIN, or RST when `reset`."""
+
+    at: float
+    reset: bool = False
+    label: str | None = None
+
+
+Action = Write | Close
+
+
+def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> list[Action]:
+    """The common case: frames due at the same moment leave in one write."""
+    return [Write(at, fill(data)) for at, data in stream.groups]
+
+
+def split_writes(actions: list[Action], size: int) -> list[Action]:
+    """Cut every write into `size`-byte pieces, so a multi-byte character can straddle two."""
+    out: list[Action] = []
+    for action in actions:
+        if isinstance(action, Write) and len(action.data) > size:
+            pieces = [action.data[i : i + size] for i in range(0, len(action.data), size)]
+            out.extend(
+                Write(action.at, piece, action.frames if i == 0 else 0, action.label) for i, piece in enumerate(pieces)
+            )
+        else:
+            out.append(action)
+    return out
+
+
+def add_keepalives(actions: list[Action], every: float, frame: bytes) -> list[Action]:
+    """Fill every silence longer than `every` with keep-alive frames, so slow differs from dead."""
+    out: list[Action] = []
+    last = 0.0
+    for action in actions:
+        tick = last + every
+        while tick < action.at:
+            out.append(Write(tick, frame, 0, "keepalive"))
+            tick += every
+        out.append(action)
+        last = max(last, action.at)
+    return out

@@ -1,0 +1,122 @@
+"""The only code that waits or touches the connection: it carries out a plan over ASGI.
+
+Deadlines are absolute (start + offset / speed), so a stream that wakes late catches up on the
+next frame instead of drifting. Client disconnects are noticed and recorded, and the stream
+stops at once so thousands of abandoned streams cost nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+from collections.abc import Sequence
+
+from mockserver.journal import Call
+from mockserver.plan import Action, Close, Write
+from mockserver.types import Receive, Send
+
+# A wait longer than this listens for the client going away instead of sleeping blind.
+WATCH_THRESHOLD = 0.5
+
+
+class Connection:
+    """What the ASGI server exposes about the socket; uvicorn's cycle has both attributes."""
+
+    __slots__ = ("_cycle", "_receive")
+
+    def __init__(self, send: Send, receive: Receive) -> None:
+        self._cycle = getattr(send, "__self__", None)
+        self._receive = receive
+
+    @property
+    def disconnected(self) -> bool:
+        return bool(getattr(self._cycle, "disconnected", False))
+
+    async def wait(self, delay: float) -> bool:
+        """Sleep `delay` seconds; True if the client went away meanwhile."""
+        if delay < WATCH_THRESHOLD or self._cycle is None:
+            await asyncio.sleep(delay)
+            return self.disconnected
+        try:
+            message = await asyncio.wait_for(self._receive(), delay)
+        except TimeoutError:
+            return self.disconnected
+        return message.get("type") == "http.disconnect" or self.disconnected
+
+    async def close(self, *, reset: bool) -> None:
+        transport = getattr(self._cycle, "transport", None)
+        if transport is None:
+            raise ConnectionAbortedError("the ASGI server gives no access to the connection")
+        if reset:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                # Linger 0 makes close() send RST instead of FIN.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
+        else:
+            transport.close()
+        # Let the server see the connection go before the app returns, so it logs nothing.
+        for _ in range(100):
+            if self.disconnected:
+                return
+            await asyncio.sleep(0.001)
+
+
+async def send_head(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+
+
+async def send_body(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, delay: float = 0.0
+) -> None:
+    if delay > 0:
+        await asyncio.sleep(delay)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def stream(
+    send: Send,
+    receive: Receive,
+    *,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    actions: Sequence[Action],
+    speed: float,
+    call: Call,
+    headers_delay: float = 0.0,
+) -> None:
+    """Send the head, then each action at its deadline; record how it ended on `call`."""
+    conn = Connection(send, receive)
+    loop = asyncio.get_running_loop()
+    if headers_delay > 0 and await conn.wait(headers_delay / speed):
+        _record_disconnect(call, 0.0)
+        return
+    start = loop.time()
+    await send_head(send, status, headers)
+    for action in actions:
+        delay = start + action.at / speed - loop.time()
+        if (delay > 0 and await conn.wait(delay)) or conn.disconnected:
+            _record_disconnect(call, loop.time() - start)
+            return
+        match action:
+            case Write(data=data, frames=frames, label=label):
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+                call.frames_sent += frames
+                call.bytes_sent += len(data)
+                if label is not None and label != "keepalive":
+                    call.faults.append(label)
+            case Close(reset=reset, label=label):
+                if label is not None:
+                    call.faults.append(label)
+                await conn.close(reset=reset)
+                return
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    call.completed = True
+
+
+def _record_disconnect(call: Call, elapsed: float) -> None:
+    call.client_disconnected = True
+    call.disconnected_after = round(elapsed, 6)
+    call.disconnected_after_frame = call.frames_sent
