@@ -260,4 +260,6 @@ class MockApp:
 
 
 def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal: Journal | None = None) -> MockApp:
-    return MockApp(ServerState(config=config, scenarios=scenarios, journal=journal or Journal()))
+    return MockApp(
+        ServerState(config=config, scenarios=scenarios, journal=journal if journal is not None else Journal())
+    )
