@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 
+import anthropic
+import openai
 import pytest
 
 from mockserver import MockServer, scenario_from_text
@@ -43,3 +45,43 @@ def serve(shared_server: MockServer) -> Iterator[ServeFn]:
 
     yield load
     shared_server.set_scenarios({})
+
+
+class Clients:
+    """Official SDK clients in strict mode, closed after the test so no socket outlives it."""
+
+    def __init__(self) -> None:
+        self._open: list[openai.OpenAI | anthropic.Anthropic] = []
+
+    def openai(self, server: MockServer, **options: object) -> openai.OpenAI:
+        options.setdefault("max_retries", 0)
+        sdk = openai.OpenAI(
+            base_url=server.openai_base_url,
+            api_key="test-key",
+            _strict_response_validation=True,
+            **options,  # type: ignore[arg-type]
+        )
+        self._open.append(sdk)
+        return sdk
+
+    def anthropic(self, server: MockServer, **options: object) -> anthropic.Anthropic:
+        options.setdefault("max_retries", 0)
+        sdk = anthropic.Anthropic(
+            base_url=server.base_url,
+            api_key="test-key",
+            _strict_response_validation=True,
+            **options,  # type: ignore[arg-type]
+        )
+        self._open.append(sdk)
+        return sdk
+
+    def close(self) -> None:
+        for sdk in self._open:
+            sdk.close()
+
+
+@pytest.fixture
+def clients() -> Iterator[Clients]:
+    made = Clients()
+    yield made
+    made.close()

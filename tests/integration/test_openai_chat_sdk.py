@@ -7,7 +7,7 @@ import json
 import openai
 import pytest
 
-from tests.conftest import ServeFn
+from tests.conftest import Clients, ServeFn
 
 AGENT = """
 turns:
@@ -26,25 +26,21 @@ turns:
 """
 
 
-def client(base_url: str, **kwargs: object) -> openai.OpenAI:
-    return openai.OpenAI(base_url=base_url, api_key="test", _strict_response_validation=True, **kwargs)  # type: ignore[arg-type]
-
-
 USER = [{"role": "user", "content": "What is the weather in Tokyo?"}]
 
 
-def test_stream_deltas_concatenate_to_the_scenario_text(serve: ServeFn) -> None:
+def test_stream_deltas_concatenate_to_the_scenario_text(serve: ServeFn, clients: Clients) -> None:
     server = serve('turns: ["Hello there, how are you doing today?"]')
-    chunks = list(client(server.openai_base_url).chat.completions.create(model="gpt-4o", messages=USER, stream=True))
+    chunks = list(clients.openai(server).chat.completions.create(model="gpt-4o", messages=USER, stream=True))
     pieces = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
     assert "".join(pieces) == "Hello there, how are you doing today?"
     assert len(pieces) > 1
     assert chunks[-1].choices[0].finish_reason == "stop"
 
 
-def test_stream_helper_returns_reasoning_and_tool_call(serve: ServeFn) -> None:
+def test_stream_helper_returns_reasoning_and_tool_call(serve: ServeFn, clients: Clients) -> None:
     server = serve(AGENT)
-    with client(server.openai_base_url).chat.completions.stream(model="gpt-4o", messages=USER) as stream:
+    with clients.openai(server).chat.completions.stream(model="gpt-4o", messages=USER) as stream:
         completion = stream.get_final_completion()
     choice = completion.choices[0]
     assert choice.finish_reason == "tool_calls"
@@ -54,9 +50,9 @@ def test_stream_helper_returns_reasoning_and_tool_call(serve: ServeFn) -> None:
     assert json.loads(call.function.arguments) == {"city": "Tokyo", "unit": "celsius"}
 
 
-def test_two_parallel_tool_calls_keep_their_indexes(serve: ServeFn) -> None:
+def test_two_parallel_tool_calls_keep_their_indexes(serve: ServeFn, clients: Clients) -> None:
     server = serve(PARALLEL)
-    with client(server.openai_base_url).chat.completions.stream(model="gpt-4o", messages=USER) as stream:
+    with clients.openai(server).chat.completions.stream(model="gpt-4o", messages=USER) as stream:
         completion = stream.get_final_completion()
     calls = completion.choices[0].message.tool_calls or []
     assert [(c.function.name, json.loads(c.function.arguments)) for c in calls] == [
@@ -66,9 +62,9 @@ def test_two_parallel_tool_calls_keep_their_indexes(serve: ServeFn) -> None:
     assert len({c.id for c in calls}) == 2
 
 
-def test_non_streaming_returns_the_same_message(serve: ServeFn) -> None:
+def test_non_streaming_returns_the_same_message(serve: ServeFn, clients: Clients) -> None:
     server = serve(AGENT)
-    completion = client(server.openai_base_url).chat.completions.create(model="gpt-4o", messages=USER)
+    completion = clients.openai(server).chat.completions.create(model="gpt-4o", messages=USER)
     message = completion.choices[0].message
     assert completion.choices[0].finish_reason == "tool_calls"
     assert message.content is None
@@ -80,9 +76,9 @@ def test_non_streaming_returns_the_same_message(serve: ServeFn) -> None:
     assert completion.usage.completion_tokens_details.reasoning_tokens > 0
 
 
-def test_agent_loop_gets_turn_zero_then_turn_one(serve: ServeFn) -> None:
+def test_agent_loop_gets_turn_zero_then_turn_one(serve: ServeFn, clients: Clients) -> None:
     server = serve(AGENT)
-    sdk = client(server.openai_base_url)
+    sdk = clients.openai(server)
     first = sdk.chat.completions.create(model="gpt-4o", messages=USER)
     call = (first.choices[0].message.tool_calls or [])[0]
     history = [
@@ -95,10 +91,10 @@ def test_agent_loop_gets_turn_zero_then_turn_one(serve: ServeFn) -> None:
     assert [c.turn for c in server.journal.calls()] == [0, 1]
 
 
-def test_usage_chunk_arrives_last_when_asked_for(serve: ServeFn) -> None:
+def test_usage_chunk_arrives_last_when_asked_for(serve: ServeFn, clients: Clients) -> None:
     server = serve('turns: ["Four words right here."]')
     chunks = list(
-        client(server.openai_base_url).chat.completions.create(
+        clients.openai(server).chat.completions.create(
             model="gpt-4o", messages=USER, stream=True, stream_options={"include_usage": True}
         )
     )
@@ -118,16 +114,18 @@ def test_usage_chunk_arrives_last_when_asked_for(serve: ServeFn) -> None:
         ({"model": "m", "messages": USER, "n": 3}, "n"),
     ],
 )
-def test_malformed_request_gets_a_400_naming_the_field(serve: ServeFn, body: dict[str, object], param: str) -> None:
+def test_malformed_request_gets_a_400_naming_the_field(
+    serve: ServeFn, clients: Clients, body: dict[str, object], param: str
+) -> None:
     server = serve('turns: ["hi"]')
     with pytest.raises(openai.BadRequestError) as caught:
-        client(server.openai_base_url).post("/chat/completions", body=body, cast_to=object)
+        clients.openai(server).post("/chat/completions", body=body, cast_to=object)
     assert caught.value.status_code == 400
     assert caught.value.param == param
 
 
-def test_unknown_scenario_is_a_404_listing_the_available_ones(serve: ServeFn) -> None:
+def test_unknown_scenario_is_a_404_listing_the_available_ones(serve: ServeFn, clients: Clients) -> None:
     server = serve(greeting='turns: ["hi"]')
     with pytest.raises(openai.NotFoundError) as caught:
-        client(server.openai_base_url).chat.completions.create(model="nope", messages=USER)
+        clients.openai(server).chat.completions.create(model="nope", messages=USER)
     assert "greeting" in caught.value.message
