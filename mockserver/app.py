@@ -24,6 +24,7 @@ from mockserver.dialects import DIALECTS
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
 from mockserver.journal import Call, Journal
+from mockserver.namespaces import Namespaces
 from mockserver.plan import add_keepalives, plan_clean, split_writes
 from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
 from mockserver.scenario.model import Scenario
@@ -44,6 +45,7 @@ class ServerState:
     scenarios: Mapping[str, Scenario]
     journal: Journal = field(default_factory=Journal)
     cache: TurnCache = field(default_factory=TurnCache)
+    namespaces: Namespaces = field(default_factory=Namespaces)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -139,8 +141,9 @@ class DialectEndpoint:
             raise RequestError("The request body must be a JSON object.", code="invalid_type")
         request = self.dialect.parse_request(body)
         call.stream = request.stream
+        namespace = self.state.namespaces.get(call.namespace)
         scenario = select_scenario(
-            self.state.scenarios,
+            namespace.scenarios if namespace.scenarios is not None else self.state.scenarios,
             header=headers.get(SCENARIO_HEADER),
             model=request.model,
             prompt=request.prompt,
