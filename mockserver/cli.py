@@ -79,19 +79,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from mockserver.server import serve
+    from mockserver.server import bind_socket, serve
 
     directory = args.scenarios or _default_scenarios()
     scenarios = load_scenarios(directory)
     config = ServerConfig(
         host=args.host, port=args.port, scenario_dir=directory, speed=args.speed, log_level=args.log_level
     )
+    sock = bind_socket(config.host, config.port)
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    url = f"http://{host}:{sock.getsockname()[1]}"
     print(
-        f"mockserver: {len(scenarios)} scenarios from {directory} on http://{args.host}:{args.port} "
-        f"(OpenAI base URL http://{args.host}:{args.port}/v1)",
+        f"mockserver: serving {len(scenarios)} scenarios from {directory} on {url} (OpenAI base URL {url}/v1)",
         file=sys.stderr,
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        serve(config, scenarios)
+        serve(config, scenarios, sock)
     return 0

@@ -132,10 +132,9 @@ class MockServer:
         self.stop()
 
 
-def serve(config: ServerConfig, scenarios: Mapping[str, Scenario]) -> None:
-    """Serve in the foreground until interrupted; the CLI's `serve`."""
+def serve(config: ServerConfig, scenarios: Mapping[str, Scenario], sock: socket.socket) -> None:
+    """Serve on an already bound socket in the foreground until interrupted; the CLI's `serve`."""
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sock = bind_socket(config.host, config.port)
     app = create_app(config, scenarios)
     server = uvicorn.Server(uvicorn_config(app, config))
     with contextlib.closing(sock):

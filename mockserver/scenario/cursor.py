@@ -75,7 +75,7 @@ class Cursor:
             for index in range(len(self.value)):
                 yield self.child(index)
 
-    def mapping(self, allowed: frozenset[str]) -> bool:
+    def mapping(self, allowed: frozenset[str], hints: dict[str, str] | None = None) -> bool:
         """Require a mapping whose keys are all known; unknown keys get a did-you-mean."""
         if not isinstance(self.value, dict):
             self.problem(f"expected a mapping, got {type_name(self.value)}")
@@ -87,6 +87,8 @@ class Cursor:
             suggestion = (
                 f" (did you mean '{hint[0]}'?)" if hint else f" (expected one of: {', '.join(sorted(allowed))})"
             )
+            if hints and key in hints:
+                suggestion = f" ({hints[key]})"
             name = f"{self.where}.{key}" if self.where else str(key)
             node = self._key_node(str(key))
             self.report.add(None if node is None else node.start_mark.line + 1, name, f"unknown key{suggestion}")

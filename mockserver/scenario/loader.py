@@ -64,6 +64,8 @@ TURN_KEYS = SHORT_TURN_KEYS | frozenset(
 )
 STEP_KINDS = frozenset({"text", "reasoning", "tool_call", "pause", "fault"})
 STEP_KEYS = STEP_KINDS | frozenset({"chunk", "redacted"})
+STEP_ONLY_HINTS = {key: f"'{key}' is a step: put it in the turn's 'steps' list" for key in ("pause", "fault")}
+STEP_ONLY_HINTS = {key: f"'{key}' is a step: put it in the turn's 'steps' list" for key in ("pause", "fault")}
 TOOL_CALL_KEYS = frozenset({"name", "arguments", "id", "chunk"})
 USAGE_KEYS = frozenset({"input_tokens", "output_tokens", "reasoning_tokens", "cached_tokens", "cache_creation_tokens"})
 HTTP_ERROR_KEYS = frozenset({"status", "retry_after", "message", "type"})
@@ -413,7 +415,7 @@ def _turn(c: Cursor, seed: int, base: Timing) -> Turn | None:
     if isinstance(c.value, str):
         # `- "Hello"` is the shortest turn there is: plain text.
         return Turn(steps=(Text(pieces=textgen.chunk(c.value, "word")),), timing=base)
-    if not c.mapping(TURN_KEYS):
+    if not c.mapping(TURN_KEYS, STEP_ONLY_HINTS):
         return None
     mode = _chunk_mode(c.child("chunk")) if c.has("chunk") else None
     timing = _timing(c.child("timing"), base) if c.has("timing") else base

@@ -1,0 +1,102 @@
+"""The command line: validate, list and serve, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mockserver.cli import main
+
+GOOD = "description: Says hi.\nturns: [hi]\n"
+BAD = "turns:\n  - text: hi\n    stopp: length\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "greeting.yaml").write_text(GOOD)
+    return tmp_path
+
+
+def test_validate_accepts_a_good_folder(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(folder)]) == 0
+    assert "1 scenarios, all valid" in capsys.readouterr().out
+
+
+def test_validate_lists_every_problem_as_file_line_field(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "broken.yaml").write_text(BAD)
+    (folder / "worse.yaml").write_text("turns: [{pause: soon}]\n")
+    assert main(["validate", str(folder)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{folder}/broken.yaml:3: turns[0].stopp: unknown key (did you mean 'stop'?)"
+    assert (
+        err[1]
+        == f"{folder}/worse.yaml:1: turns[0].pause: unknown key ('pause' is a step: put it in the turn's 'steps' list)"
+    )
+    assert err[-1] == "2 problems found"
+
+
+def test_list_shows_names_turns_and_descriptions(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", str(folder)]) == 0
+    assert capsys.readouterr().out == "greeting\t1 turn\tSays hi.\n"
+
+
+def test_serve_refuses_an_invalid_folder_and_says_why(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "broken.yaml").write_text(BAD)
+    assert main(["serve", "--scenarios", str(folder), "--port", "0"]) == 1
+    assert "broken.yaml:3: turns[0].stopp" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("speed", ["0", "-1", "fast", "nan"])
+def test_serve_rejects_a_speed_that_is_not_positive(speed: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", "--speed", speed])
+    assert caught.value.code == 2
+
+
+@pytest.fixture
+def served(folder: Path) -> Iterator[str]:
+    """`python -m mockserver serve --port 0` in a subprocess; yields its URL."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            "--scenarios",
+            str(folder),
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    found = re.search(r"on (http://127\.0\.0\.1:\d+) ", line)
+    assert found, line
+    try:
+        yield found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+
+
+def test_serve_answers_on_loopback_with_the_folder_scenarios(served: str) -> None:
+    response = httpx.post(
+        f"{served}/v1/chat/completions",
+        json={"model": "greeting", "messages": [{"role": "user", "content": "hello"}]},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.json()["choices"][0]["message"]["content"] == "hi"
