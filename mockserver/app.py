@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
+import string
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockserver import transport
-from mockserver.compiled import Filler, TurnCache, new_nonce, now, output_tokens
+from mockserver.compiled import Filler, TurnCache, output_tokens
 from mockserver.config import ServerConfig
 from mockserver.dialects import DIALECTS
 from mockserver.dialects.base import Dialect, ParsedRequest
@@ -35,6 +37,12 @@ logger = logging.getLogger("mockserver")
 
 MAX_BODY = 32 * 1024 * 1024
 RAW_SEND = "mockserver.send"
+NONCE_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_nonce() -> str:
+    """The per-request seed of every id in a response (chatcmpl-…, msg_…, call_…)."""
+    return "".join(secrets.choice(NONCE_ALPHABET) for _ in range(24))
 
 
 @dataclass(slots=True)
@@ -156,7 +164,7 @@ class DialectEndpoint:
         fill = Filler(
             nonce=nonce,
             model=request.model,
-            created=now(),
+            created=int(time.time()),
             input_tokens=input_tokens,
             total_tokens=input_tokens + output_tokens(turn, compiled.script),
         )

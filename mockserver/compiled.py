@@ -8,9 +8,6 @@ Serving a request is then a handful of `bytes.replace` calls, not a JSON encode 
 from __future__ import annotations
 
 import random
-import secrets
-import string
-import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -35,7 +32,6 @@ _MARKS = (
     str(INPUT_MARK).encode(),
     str(TOTAL_MARK).encode(),
 )
-NONCE_ALPHABET = string.ascii_letters + string.digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +71,6 @@ class Filler:
             if mark in data:
                 data = data.replace(mark, value)
         return data
-
-
-def new_nonce() -> str:
-    return "".join(secrets.choice(NONCE_ALPHABET) for _ in range(24))
-
-
-def now() -> int:
-    return int(time.time())
 
 
 def marker_context(turn: Turn, script: Script, options: Hashable) -> RenderContext:
