@@ -6,6 +6,7 @@ become the dialect's own error body; nothing a client sends produces a 500.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -119,6 +120,14 @@ class DialectEndpoint:
             await self._send_error(send, error, nonce)
         except ConnectionResetError:
             call.client_disconnected = True
+        except Exception as exc:
+            # A bug in mockserver, not the client's mistake: say so in the dialect's own shape.
+            logger.exception("mockserver failed on %s %s", scope["method"], scope["path"])
+            call.status = 500
+            call.error = f"{type(exc).__name__}: {exc}"
+            error = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
+            with contextlib.suppress(Exception):
+                await self._send_error(send, error, nonce)
         finally:
             self.state.journal.record(call)
 
@@ -139,7 +148,7 @@ class DialectEndpoint:
         raw = await _read_body(receive)
         try:
             body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise RequestError(
                 f"We could not parse the JSON body of your request: {exc}. The API expects a JSON object.",
                 code="invalid_json",
