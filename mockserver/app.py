@@ -125,9 +125,9 @@ class DialectEndpoint:
             logger.exception("mockserver failed on %s %s", scope["method"], scope["path"])
             call.status = 500
             call.error = f"{type(exc).__name__}: {exc}"
-            error = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
+            internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
-                await self._send_error(send, error, nonce)
+                await self._send_error(send, internal, nonce)
         finally:
             self.state.journal.record(call)
 
