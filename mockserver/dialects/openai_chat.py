@@ -152,6 +152,12 @@ def render_stream(script: Script, ctx: RenderContext) -> tuple[tuple[Frame, ...]
     }
     tail: JSONObject = {"usage": None} if options.include_usage else {}
     has_text = any(isinstance(e, TextDelta) for e in script.events)
+    # A refusing model streams its words as `refusal`, not `content` (recorded API behaviour).
+    refusing = _refuses(script)
+    text_field = "refusal" if refusing else "content"
+    first_delta: JSONObject = {"role": "assistant", "content": None, "refusal": ""}
+    if not refusing:
+        first_delta = {"role": "assistant", "content": "" if has_text else None, "refusal": None}
 
     def chunk(delta: JSONObject, finish: str | None = None) -> Frame:
         choice: JSONObject = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
@@ -161,9 +167,9 @@ def render_stream(script: Script, ctx: RenderContext) -> tuple[tuple[Frame, ...]
     for event in script.events:
         match event:
             case MessageStart():
-                frames.append((chunk({"role": "assistant", "content": "" if has_text else None, "refusal": None}),))
+                frames.append((chunk(first_delta),))
             case TextDelta(text=text):
-                frames.append((chunk({"content": text}),))
+                frames.append((chunk({text_field: text}),))
             case ReasoningDelta(text=text):
                 # Not an official field: OpenAI-compatible reasoning servers send it, and the
                 # SDK keeps it as an extra attribute on the delta and the final message.
@@ -211,10 +217,12 @@ def render_body(script: Script, ctx: RenderContext) -> JSONObject:
                 stop = finish
             case _:
                 pass
+    refusing = _refuses(script)
+    content = "".join(text) if text or not calls else None
     message: JSONObject = {
         "role": "assistant",
-        "content": "".join(text) if text or not calls else None,
-        "refusal": None,
+        "content": None if refusing else content,
+        "refusal": content if refusing else None,
         "annotations": [],
     }
     if reasoning:
@@ -231,6 +239,10 @@ def render_body(script: Script, ctx: RenderContext) -> JSONObject:
         "service_tier": "default",
         "system_fingerprint": FINGERPRINT,
     }
+
+
+def _refuses(script: Script) -> bool:
+    return any(isinstance(e, Finish) and e.stop is StopReason.REFUSAL for e in script.events)
 
 
 def _stream_error_type(error: str) -> str:

@@ -129,3 +129,15 @@ def test_unknown_scenario_is_a_404_listing_the_available_ones(serve: ServeFn, cl
     with pytest.raises(openai.NotFoundError) as caught:
         clients.openai(server).chat.completions.create(model="nope", messages=USER)
     assert "greeting" in caught.value.message
+
+
+def test_a_refusal_streams_as_refusal_not_content(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns: [{text: "I can\'t help with that.", stop: refusal}]')
+    with clients.openai(server).chat.completions.stream(model="gpt-4o", messages=USER) as stream:
+        kinds = {event.type for event in stream}
+        completion = stream.get_final_completion()
+    message = completion.choices[0].message
+    assert message.refusal == "I can't help with that."
+    assert message.content is None
+    assert {"refusal.delta", "refusal.done"} <= kinds
+    assert "content.delta" not in kinds
