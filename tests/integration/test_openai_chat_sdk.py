@@ -141,3 +141,31 @@ def test_a_refusal_streams_as_refusal_not_content(serve: ServeFn, clients: Clien
     assert message.content is None
     assert {"refusal.delta", "refusal.done"} <= kinds
     assert "content.delta" not in kinds
+
+
+def test_usage_given_by_the_turn_is_reported_as_is(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns: [{text: "hi", usage: {input_tokens: 1200, output_tokens: 7, cached_tokens: 1000}}]')
+    usage = clients.openai(server).chat.completions.create(model="m", messages=USER).usage
+    assert usage is not None
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == (1200, 7, 1207)
+    assert usage.prompt_tokens_details is not None
+    assert usage.prompt_tokens_details.cached_tokens == 1000
+
+
+def test_input_tokens_grow_with_the_request(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns: ["hi"]')
+    sdk = clients.openai(server)
+    short = sdk.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}]).usage
+    long = sdk.chat.completions.create(model="m", messages=[{"role": "user", "content": "word " * 400}]).usage
+    assert short is not None
+    assert long is not None
+    assert long.prompt_tokens > short.prompt_tokens + 400
+
+
+def test_a_length_stop_makes_the_stream_helper_raise_as_the_api_does(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns: [{text: "This answer was cut", stop: length}]')
+    with clients.openai(server).chat.completions.stream(model="m", messages=USER) as stream:
+        text = "".join(e.delta for e in stream if e.type == "content.delta")
+        with pytest.raises(openai.LengthFinishReasonError):
+            stream.get_final_completion()
+    assert text == "This answer was cut"
