@@ -27,8 +27,11 @@ START_TIMEOUT = 10.0
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind before the server starts, so port 0 yields a known free port with no race."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # Accepted sockets inherit proto from this one, and asyncio turns Nagle off only on sockets
+    # whose proto is TCP; with proto 0 every small SSE write waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
