@@ -75,12 +75,7 @@ def _usage(usage: TokenUsage, output_tokens: int) -> JSONObject:
 
 def _delta_usage(usage: TokenUsage) -> JSONObject:
     """`message_delta` repeats the counts so far; the SDK overwrites its snapshot with them."""
-    return {
-        "input_tokens": usage.input_tokens,
-        "cache_creation_input_tokens": usage.cache_creation_tokens,
-        "cache_read_input_tokens": usage.cached_tokens,
-        "output_tokens": usage.output_tokens,
-    }
+    return {k: v for k, v in _usage(usage, usage.output_tokens).items() if k.endswith("tokens")}
 
 
 def _stop(finish: Finish) -> JSONObject:
@@ -246,17 +241,14 @@ def check_headers(headers: Mapping[str, str]) -> None:
         raise RequestError("x-api-key header is required", status=401, kind="authentication_error")
 
 
-ROLES = ("user", "assistant")
-
-
 def _invalid(path: str, message: str) -> RequestError:
     """The API names the offending field as a dotted path, e.g. `messages.0.role: Field required`."""
     return RequestError(f"{path}: {message}", param=path)
 
 
-def _required(body: JSONObject, key: str) -> JSONValue:
+def _required(body: JSONObject, key: str, where: str = "") -> JSONValue:
     if key not in body:
-        raise _invalid(key, "Field required")
+        raise _invalid(f"{where}{key}", "Field required")
     return body[key]
 
 
@@ -296,22 +288,15 @@ def _checked_messages(body: JSONObject) -> tuple[str, list[JSONObject]]:
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
             raise _invalid(f"messages.{i}", "Input should be a valid dictionary")
-        role = _required_in(message, f"messages.{i}", "role")
-        if role not in ROLES:
+        if _required(message, "role", f"messages.{i}.") not in ("user", "assistant"):
             raise _invalid(f"messages.{i}.role", "Input should be 'user' or 'assistant'")
-        _check_content(f"messages.{i}.content", _required_in(message, f"messages.{i}", "content"))
+        _check_content(f"messages.{i}.content", _required(message, "content", f"messages.{i}."))
         checked.append(message)
     _check_system(body.get("system"))
     tools = body.get("tools")
     if tools is not None and not isinstance(tools, list):
         raise _invalid("tools", "Input should be a valid list")
     return model, checked
-
-
-def _required_in(message: JSONObject, where: str, key: str) -> JSONValue:
-    if key not in message:
-        raise _invalid(f"{where}.{key}", "Field required")
-    return message[key]
 
 
 def _characters(content: JSONValue) -> int:
