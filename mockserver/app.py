@@ -112,6 +112,8 @@ class DialectEndpoint:
             namespace=scope.get("path_params", {}).get("namespace", ""),
         )
         nonce = new_nonce()
+        # Recorded before any byte goes out, so a client that holds the answer finds its call.
+        self.state.journal.record(call)
         try:
             await self._handle(scope, receive, send, call, headers, nonce)
         except RequestError as error:
@@ -128,8 +130,6 @@ class DialectEndpoint:
             internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
                 await self._send_error(send, internal, nonce)
-        finally:
-            self.state.journal.record(call)
 
     async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
         error.request_id = f"req_{nonce}"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 
 import anthropic
 import openai
 import pytest
 
-from mockserver import Call, MockServer, scenario_from_text
+from mockserver import MockServer, scenario_from_text
 from mockserver.events import Script, script_for
 from mockserver.scenario.model import Scenario
 
@@ -86,12 +85,3 @@ def clients() -> Iterator[Clients]:
     made = Clients()
     yield made
     made.close()
-
-
-def recorded(server: MockServer, count: int, timeout: float = 2.0) -> list[Call]:
-    """The journal once it holds `count` calls: a call is recorded just after its last byte is
-    sent, so a client can hold the answer a moment before the server has written it down."""
-    deadline = time.monotonic() + timeout
-    while len(server.journal) < count and time.monotonic() < deadline:
-        time.sleep(0.001)
-    return server.journal.calls()

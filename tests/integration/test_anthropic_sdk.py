@@ -7,7 +7,7 @@ from typing import Any
 import anthropic
 import pytest
 
-from tests.conftest import Clients, ServeFn, recorded
+from tests.conftest import Clients, ServeFn
 
 AGENT = """
 turns:
@@ -76,7 +76,7 @@ def test_two_request_tool_loop_gets_turn_zero_then_turn_one(serve: ServeFn, clie
     assert second.content[0].type == "text"
     assert second.content[0].text == "It is 21 °C and sunny in Paris, and 14:00 there."
     assert second.stop_reason == "end_turn"
-    assert [c.turn for c in recorded(server, 2)] == [0, 1]
+    assert [c.turn for c in server.journal.calls()] == [0, 1]
 
 
 def test_count_tokens_matches_the_usage_a_message_reports(serve: ServeFn, clients: Clients) -> None:
@@ -146,7 +146,7 @@ def test_authorization_bearer_and_x_api_key_are_both_accepted(serve: ServeFn, cl
     keyed = clients.anthropic(server, default_headers={"Authorization": anthropic.Omit(), "x-api-key": "k"})
     for sdk in (bearer, keyed):
         assert sdk.messages.create(model=MODEL, max_tokens=16, messages=USER).content[0].type == "text"
-    sent = [c.headers for c in recorded(server, 2)]
+    sent = [c.headers for c in server.journal.calls()]
     assert sent[0]["authorization"] == "Bearer test-key"
     assert "authorization" not in sent[1]
     assert sent[1]["x-api-key"] == "k"

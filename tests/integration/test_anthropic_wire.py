@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from mockserver import MockServer
-from tests.conftest import ServeFn, recorded, scenario
+from tests.conftest import ServeFn, scenario
 
 HEADERS = {"x-api-key": "test-key", "anthropic-version": "2023-06-01"}
 REQUEST: dict[str, Any] = {
@@ -114,7 +114,7 @@ def test_count_tokens_and_messages_answer_under_a_namespace(serve: ServeFn) -> N
     streamed = post(server, "/_ns/alpha/v1/messages")
     assert counted.json() == {"input_tokens": 4}
     assert streamed.status_code == 200
-    assert [c.namespace for c in recorded(server, 2)] == ["alpha", "alpha"]
+    assert [c.namespace for c in server.journal.calls()] == ["alpha", "alpha"]
 
 
 def test_error_body_repeats_the_request_id_header(serve: ServeFn) -> None:
