@@ -12,7 +12,7 @@ import logging
 import secrets
 import string
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
@@ -32,7 +32,7 @@ from mockserver.plan import add_keepalives, plan_clean, split_writes
 from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
 from mockserver.scenario.model import Scenario
 from mockserver.sse import comment, encode
-from mockserver.types import Receive, Scope, Send
+from mockserver.types import JSONObject, Receive, Scope, Send
 
 logger = logging.getLogger("mockserver")
 
@@ -112,6 +112,8 @@ class DialectEndpoint:
             namespace=scope.get("path_params", {}).get("namespace", ""),
         )
         nonce = new_nonce()
+        # Recorded before any byte goes out, so a client that holds the answer finds its call.
+        self.state.journal.record(call)
         try:
             await self._handle(scope, receive, send, call, headers, nonce)
         except RequestError as error:
@@ -128,23 +130,23 @@ class DialectEndpoint:
             internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
                 await self._send_error(send, internal, nonce)
-        finally:
-            self.state.journal.record(call)
 
     async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
+        error.request_id = f"req_{nonce}"
         body = json.dumps(self.dialect.render_error(error)).encode()
         headers = _response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, error.status, headers, body)
 
-    async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, call: Call, headers: dict[str, str], nonce: str
-    ) -> None:
+    async def _json_body(self, scope: Scope, receive: Receive, call: Call, headers: dict[str, str]) -> JSONObject:
+        """The checks every endpoint of a dialect makes before it reads what the request asks."""
         if scope["method"] != "POST":
             raise RequestError(
-                f"Method {scope['method']} is not allowed on {self.dialect.path}; send a POST.",
+                f"Method {scope['method']} is not allowed on {scope['path']}; send a POST.",
                 status=405,
                 code="method_not_allowed",
             )
+        if self.dialect.check_headers is not None:
+            self.dialect.check_headers(headers)
         raw = await _read_body(receive)
         try:
             body = json.loads(raw)
@@ -156,6 +158,12 @@ class DialectEndpoint:
         call.body = body
         if not isinstance(body, dict):
             raise RequestError("The request body must be a JSON object.", code="invalid_type")
+        return body
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, call: Call, headers: dict[str, str], nonce: str
+    ) -> None:
+        body = await self._json_body(scope, receive, call, headers)
         request = self.dialect.parse_request(body)
         call.stream = request.stream
         namespace = self.state.namespaces.get(call.namespace)
@@ -184,6 +192,9 @@ class DialectEndpoint:
         stream = cache.stream(scenario, index, self.dialect, request.options)
         actions = plan_clean(stream, fill)
         keepalive_every = turn.shaping.keepalive
+        if keepalive_every is None and not stream.faults:
+            # A fault's silence is left as scripted: a stall must look dead to the client.
+            keepalive_every = self.dialect.default_keepalive
         if keepalive_every:
             actions = add_keepalives(actions, keepalive_every, keepalive_frame(self.dialect))
         if turn.shaping.write_bytes:
@@ -217,6 +228,23 @@ class DialectEndpoint:
         call.status = 200
         headers = _response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, 200, headers, body, delay=duration / speed)
+        call.completed = True
+
+
+class JsonEndpoint(DialectEndpoint):
+    """A dialect's side endpoint that answers from the request alone, such as Anthropic's count_tokens."""
+
+    def __init__(self, dialect: Dialect, state: ServerState, answer: Callable[[JSONObject], JSONObject]) -> None:
+        super().__init__(dialect, state)
+        self.answer = answer
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, call: Call, headers: dict[str, str], nonce: str
+    ) -> None:
+        result = self.answer(await self._json_body(scope, receive, call, headers))
+        call.status = 200
+        headers_out = _response_headers(self.dialect, nonce, b"application/json")
+        await transport.send_body(send, 200, headers_out, json.dumps(result).encode())
         call.completed = True
 
 
@@ -266,6 +294,9 @@ class MockApp:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         dialect_routes: list[BaseRoute] = [Route(d.path, DialectEndpoint(d, state)) for d in DIALECTS]
+        dialect_routes += [
+            Route(path, JsonEndpoint(d, state, answer)) for d in DIALECTS for path, answer in d.json_endpoints
+        ]
         routes: list[BaseRoute] = [
             *dialect_routes,
             _models(state),

@@ -49,6 +49,8 @@ class RequestError(MockServerError):
         self.kind = kind
         self.param = param
         self.code = code
+        # Set by the server once the response has an id, for dialects whose error body repeats it.
+        self.request_id: str | None = None
         super().__init__(message)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from mockserver.errors import RequestError
@@ -67,6 +67,12 @@ class Dialect:
     render_error: Callable[[RequestError], JSONObject]
     keepalive: Frame | None = None
     extra_headers: tuple[tuple[str, str], ...] = ()
+    # Seconds of silence after which a stream sends `keepalive`, when the turn sets no interval.
+    default_keepalive: float | None = None
+    # Raises the API's own error for a request whose headers it would refuse (e.g. no credentials).
+    check_headers: Callable[[Mapping[str, str]], None] | None = None
+    # Plain JSON-in, JSON-out endpoints beside the main one (path, answer), with the same errors.
+    json_endpoints: tuple[tuple[str, Callable[[JSONObject], JSONObject]], ...] = ()
 
 
 def dumps(value: JSONValue) -> str:
