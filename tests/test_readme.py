@@ -45,3 +45,4 @@ def test_readme_scenario_example_is_a_valid_scenario(example: str) -> None:
 def test_readme_has_an_example_per_dialect() -> None:
     joined = "\n".join(client_examples())
     assert "chat.completions" in joined
+    assert "messages.stream" in joined
