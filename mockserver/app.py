@@ -182,20 +182,27 @@ class DialectEndpoint:
         call.scenario, call.turn = scenario.name, index
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
-        input_tokens = turn.usage.input_tokens if turn.usage.input_tokens is not None else request.input_tokens
+        # A chained request's input is the whole conversation, the stored part included.
+        estimated = request.input_tokens + (earlier.tokens if earlier else 0)
+        input_tokens = turn.usage.input_tokens if turn.usage.input_tokens is not None else estimated
+        total_tokens = input_tokens + output_tokens(turn, compiled.script)
         fill = Filler(
             nonce=nonce,
             model=request.model,
             created=int(time.time()),
             input_tokens=input_tokens,
-            total_tokens=input_tokens + output_tokens(turn, compiled.script),
+            total_tokens=total_tokens,
             extra=request.extra,
         )
         if self.dialect.response_id is not None and request.store:
             # Kept before the answer leaves, so a client that chains at once always finds it.
             body = fill(cache.body(scenario, index, self.dialect, request.options))
             kept = StoredResponse(
-                id=self.dialect.response_id(nonce), turns=assistant_turns + 1, prompt=prompt, body=body
+                id=self.dialect.response_id(nonce),
+                turns=assistant_turns + 1,
+                tokens=total_tokens,
+                prompt=prompt,
+                body=body,
             )
             self.state.responses.put(kept)
         speed = self.state.config.speed

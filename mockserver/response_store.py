@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredResponse:
-    """One answered request: its id, the conversation so far, and its final JSON body."""
+    """One answered request: its id, the conversation up to and including it, its final JSON body."""
 
     id: str
     turns: int
+    tokens: int
     prompt: str
     body: bytes
 

@@ -205,3 +205,14 @@ def test_wire_bytes_name_each_event_and_end_without_done(serve: ServeFn) -> None
     assert [json.loads(lines[1].removeprefix("data: "))["type"] for lines in blocks] == names
     assert "[DONE]" not in raw
     assert raw.endswith("\n\n")
+
+
+def test_a_chained_request_counts_the_stored_conversation_as_input(serve: ServeFn, clients: Clients) -> None:
+    server = serve(AGENT)
+    sdk = clients.openai(server)
+    first = sdk.responses.create(model="gpt-5", input="Weather?")
+    outputs = history(first)[len(first.output) :]
+    second = sdk.responses.create(model="gpt-5", previous_response_id=first.id, input=outputs)
+    assert first.usage is not None
+    assert second.usage is not None
+    assert second.usage.input_tokens > first.usage.total_tokens
