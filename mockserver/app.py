@@ -311,18 +311,21 @@ def _models(state: ServerState) -> Route:
 
 
 def _stored_responses(dialect: Dialect, state: ServerState) -> Route:
-    """`GET <path>/{id}` for a dialect whose API keeps what it answers."""
+    """`GET` and `DELETE <path>/{id}` for a dialect whose API keeps what it answers."""
 
-    async def retrieve(request: Request) -> Response:
+    async def stored(request: Request) -> Response:
         response_id = request.path_params["response_id"]
         headers = {dialect.request_id_header: f"req_{new_nonce()}"}
         found = state.responses.get(response_id)
         if found is None:
             error = RequestError(f"Response with id '{response_id}' not found.", status=404, param="response_id")
             return JSONResponse(dialect.render_error(error), status_code=404, headers=headers)
+        if request.method == "DELETE":
+            state.responses.drop(response_id)
+            return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True}, headers=headers)
         return Response(found.body, media_type="application/json", headers=headers)
 
-    return Route(f"{dialect.path}/{{response_id}}", retrieve, methods=["GET"])
+    return Route(f"{dialect.path}/{{response_id}}", stored, methods=["GET", "DELETE"])
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

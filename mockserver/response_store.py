@@ -41,5 +41,9 @@ class ResponseStore:
         with self._lock:
             return self._items.get(response_id)
 
+    def drop(self, response_id: str) -> None:
+        with self._lock:
+            self._items.pop(response_id, None)
+
     def __len__(self) -> int:
         return len(self._items)

@@ -22,3 +22,10 @@ def test_past_the_limit_the_oldest_response_is_dropped_first() -> None:
         store.put(stored(response_id))
     assert [store.get(i) is not None for i in ("resp_1", "resp_2", "resp_3")] == [False, True, True]
     assert len(store) == 2
+
+
+def test_a_dropped_response_is_no_longer_found() -> None:
+    store = ResponseStore()
+    store.put(stored("resp_a"))
+    store.drop("resp_a")
+    assert store.get("resp_a") is None

@@ -216,3 +216,12 @@ def test_a_chained_request_counts_the_stored_conversation_as_input(serve: ServeF
     assert first.usage is not None
     assert second.usage is not None
     assert second.usage.input_tokens > first.usage.total_tokens
+
+
+def test_a_deleted_response_is_gone(serve: ServeFn, clients: Clients) -> None:
+    server = serve(f'turns: ["{TEXT}"]')
+    sdk = clients.openai(server)
+    created = sdk.responses.create(model="gpt-5", input="Hi")
+    sdk.responses.delete(created.id)
+    with pytest.raises(openai.NotFoundError):
+        sdk.responses.retrieve(created.id)
