@@ -14,6 +14,8 @@ missing `response.completed`. The failed response's `error.code` uses the SDK's 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ from mockserver.scenario.model import StopReason
 from mockserver.sse import Frame
 from mockserver.types import JSONObject, JSONValue
 
+OBFUSCATION_BLOCK = 16
 INCOMPLETE_REASONS = {StopReason.LENGTH: "max_output_tokens", StopReason.CONTENT_FILTER: "content_filter"}
 # `Response.error.code` is a closed set in the SDK; anything else reads as a server error.
 FAILURE_CODES = frozenset({"server_error", "rate_limit_exceeded", "invalid_prompt"})
@@ -54,6 +57,13 @@ def response_id(nonce: str) -> str:
 def _failure_code(error: str) -> str:
     code = FAILURE_ALIASES.get(error, error)
     return code if code in FAILURE_CODES else "server_error"
+
+
+def _padding(delta: str, sequence: int) -> str:
+    """The `obfuscation` filler the API adds to delta events (on unless the client opts out):
+    random-looking characters that round the payload up; derived, so renders stay pure."""
+    seed = hashlib.blake2b(f"{sequence}:{delta}".encode(), digest_size=16).digest()
+    return base64.b64encode(seed, altchars=b"Zq").decode("ascii")[: OBFUSCATION_BLOCK - len(delta) % OBFUSCATION_BLOCK]
 
 
 def _usage(usage: TokenUsage) -> JSONObject:
@@ -86,6 +96,9 @@ class _Pass:
 
     def frame(self, kind: str, **fields: JSONValue) -> Frame:
         data: JSONObject = {"type": kind, "sequence_number": self.sequence, **fields}
+        delta = fields.get("delta")
+        if isinstance(delta, str) and self.options.obfuscation:
+            data["obfuscation"] = _padding(delta, self.sequence)
         self.sequence += 1
         return Frame(dumps(data), event=kind)
 

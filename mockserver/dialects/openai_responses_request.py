@@ -32,6 +32,7 @@ class ResponsesOptions:
 
     echo: str = "{}"
     encrypted_reasoning: bool = False
+    obfuscation: bool = True
 
 
 def _problem(message: str, param: str, code: str | None = "invalid_value") -> RequestError:
@@ -198,8 +199,10 @@ def parse_request(body: JSONObject) -> ParsedRequest:
     value = require(body, "input", (str, list), "a string or an array of input items")
     prompt, turns, characters = _read_input(value, previous is not None)
     stream = optional(body, "stream", bool, "a boolean") is True
-    if optional(body, "stream_options", dict, "an object") is not None and not stream:
+    stream_options = optional(body, "stream_options", dict, "an object")
+    if stream_options is not None and not stream:
         raise _problem("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
+    obfuscation = not isinstance(stream_options, dict) or stream_options.get("include_obfuscation") is not False
     include = optional(body, "include", list, "an array of strings")
     tools = _tools(optional(body, "tools", list, "an array of tools"))
     echo = _echo(body, tools)
@@ -212,7 +215,9 @@ def parse_request(body: JSONObject) -> ParsedRequest:
         assistant_turns=turns,
         input_tokens=max(1, math.ceil(characters / 4)) + 3 * items,
         options=ResponsesOptions(
-            echo=dumps(echo), encrypted_reasoning=isinstance(include, list) and ENCRYPTED_REASONING in include
+            echo=dumps(echo),
+            encrypted_reasoning=isinstance(include, list) and ENCRYPTED_REASONING in include,
+            obfuscation=obfuscation,
         ),
         extra=previous,
         previous_response_id=previous,

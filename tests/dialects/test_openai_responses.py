@@ -220,3 +220,10 @@ def test_previous_response_id_is_filled_per_request_without_a_render() -> None:
 
 def _fields(ctx: RenderContext) -> dict[str, object]:
     return {name: getattr(ctx, name) for name in ("nonce", "model", "created", "usage", "options", "extra")}
+
+
+def test_delta_events_carry_obfuscation_padding_unless_turned_off() -> None:
+    deltas = [d for _, d in events(AGENT) if d["type"].endswith(".delta")]
+    assert all(isinstance(d["obfuscation"], str) and d["obfuscation"] for d in deltas)
+    quiet = RenderContext(**{**_fields(CONTEXT), "options": ResponsesOptions(obfuscation=False)})
+    assert not any("obfuscation" in d for _, d in events(AGENT, quiet))

@@ -102,3 +102,10 @@ def test_bad_requests_name_the_parameter(body: dict[str, Any], param: str) -> No
 def test_nested_chat_style_tools_get_a_hint_about_the_flat_format() -> None:
     with pytest.raises(RequestError, match="flat"):
         parse_request({"model": "m", "input": "Hi", "tools": [{"type": "function", "function": {"name": "f"}}]})
+
+
+def test_stream_options_can_turn_obfuscation_off() -> None:
+    body = {"model": "m", "input": "Hi", "stream": True}
+    assert parse_request(body).options.obfuscation is True
+    quiet = parse_request({**body, "stream_options": {"include_obfuscation": False}})
+    assert quiet.options.obfuscation is False
