@@ -54,8 +54,10 @@ class ParsedRequest:
     assistant_turns: int
     input_tokens: int
     options: Hashable = None
+    # Becomes the render context's `extra` for this request only (see compiled.Filler).
     extra: JSONValue = None
     previous_response_id: str | None = None
+    # False when the client asks the API not to keep its response (Responses' `store`).
     store: bool = True
 
 

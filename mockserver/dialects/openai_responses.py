@@ -6,10 +6,13 @@ pass. The stream ends with the terminal lifecycle event (`response.completed`,
 `response.incomplete` or `response.failed`) and no `[DONE]` line, as the API sends it.
 
 A mid-stream failure (`Failure`) is an `error` event followed by `response.failed`, the pair
-captured from the API when a response fails after it started. The `error` event keeps
+seen in captured API streams when a response fails after it started. The `error` event keeps
 `code`, `message` and `param` at the top level, as the SDK's `ResponseErrorEvent` types it:
 the SDK then yields both events instead of raising, and its stream helper reports the
 missing `response.completed`. The failed response's `error.code` uses the SDK's closed set.
+
+Reasoning steps always stream as a summary (the API sends one when `reasoning.summary` is
+asked for), so a scenario's reasoning text reaches every client.
 """
 
 from __future__ import annotations
