@@ -101,7 +101,24 @@ def _read_input(value: JSONValue, has_previous: bool) -> tuple[str, int, int]:
         characters += len(text) + len(str(item.get("arguments", ""))) + len(str(item.get("output", "")))
         if item.get("role") == "user":
             prompt = text
+    if not has_previous:
+        _check_pairs(value)
     return prompt, turns, characters
+
+
+def _check_pairs(items: list[JSONValue]) -> None:
+    """A self-contained history pairs every function call with its output, as the API demands."""
+    kinds = [item.get("type") for item in items if isinstance(item, dict)]
+    if "item_reference" in kinds:
+        return
+    calls = [i["call_id"] for i in items if isinstance(i, dict) and i.get("type") == "function_call"]
+    outputs = [i["call_id"] for i in items if isinstance(i, dict) and i.get("type") == "function_call_output"]
+    for call_id in outputs:
+        if call_id not in calls:
+            raise _problem(f"No tool call found for function call output with call_id {call_id}.", "input", None)
+    for call_id in calls:
+        if call_id not in outputs:
+            raise _problem(f"No tool output found for function call {call_id}.", "input", None)
 
 
 def _function_tool(tool: JSONObject, where: str) -> JSONObject:

@@ -35,6 +35,20 @@ def test_each_round_of_calls_and_outputs_is_its_own_turn() -> None:
     assert turns(USER, CALL_A, OUTPUT_A, CALL_B, OUTPUT_B) == 2
 
 
+def test_a_call_sent_back_without_its_output_is_rejected() -> None:
+    with pytest.raises(RequestError, match="No tool output found for function call call_b"):
+        parse_request({"model": "m", "input": [USER, CALL_A, CALL_B, OUTPUT_A]})
+
+
+def test_an_output_for_a_call_not_in_the_history_is_rejected() -> None:
+    with pytest.raises(RequestError, match="No tool call found for function call output with call_id call_b"):
+        parse_request({"model": "m", "input": [USER, CALL_A, OUTPUT_A, OUTPUT_B]})
+
+
+def test_a_chained_request_sends_outputs_for_calls_the_server_keeps() -> None:
+    assert parse_request({"model": "m", "input": [OUTPUT_A], "previous_response_id": "resp_1"}).assistant_turns == 0
+
+
 def test_assistant_messages_between_user_messages_count_once_each() -> None:
     assert turns(USER, ANSWER, USER, REASONING, ANSWER, USER) == 2
 
