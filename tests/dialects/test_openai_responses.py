@@ -8,7 +8,7 @@ from typing import Any
 from mockserver.compiled import Filler, compile_stream, compile_turn
 from mockserver.dialects.base import RenderContext, TokenUsage
 from mockserver.dialects.openai_responses import DIALECT, render_body, render_stream
-from mockserver.dialects.openai_responses_request import ResponsesOptions
+from mockserver.dialects.openai_responses.request import ResponsesOptions
 from tests.conftest import scenario, script
 
 CONTEXT = RenderContext(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.dialects.openai_responses_request import parse_request
+from mockserver.dialects.openai_responses.request import parse_request
 from mockserver.errors import RequestError
 
 USER = {"role": "user", "content": "What is the weather?"}

@@ -1,4 +1,4 @@
-"""OpenAI Responses, `POST /v1/responses`: a typed event stream over output items.
+"""Rendering a script as the Responses event stream, and as the response object it builds.
 
 Every event is named by an `event:` line equal to its JSON `type` and numbered by a
 `sequence_number` that starts at 0 and grows by one, counted here in the single rendering
@@ -22,9 +22,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from mockserver.dialects.base import Dialect, RenderContext, TokenUsage, dumps
-from mockserver.dialects.openai_responses_request import ResponsesOptions, parse_request
-from mockserver.errors import RequestError
+from mockserver.dialects.base import RenderContext, TokenUsage, dumps
+from mockserver.dialects.openai_responses.request import ResponsesOptions
 from mockserver.events import (
     Event,
     Failure,
@@ -49,7 +48,6 @@ OBFUSCATION_BLOCK = 16
 INCOMPLETE_REASONS = {StopReason.LENGTH: "max_output_tokens", StopReason.CONTENT_FILTER: "content_filter"}
 # `Response.error.code` is a closed set in the SDK; anything else reads as a server error.
 FAILURE_CODES = frozenset({"server_error", "rate_limit_exceeded", "invalid_prompt"})
-ERROR_TYPES = {408: "timeout", 429: "rate_limit_exceeded"}
 FAILURE_ALIASES = {"rate_limit": "rate_limit_exceeded", "rate_limit_error": "rate_limit_exceeded"}
 
 
@@ -319,26 +317,3 @@ def render_body(script: Script, ctx: RenderContext) -> JSONObject:
             case _:
                 pass
     return walk.response(status, error=error)
-
-
-def render_error(error: RequestError) -> JSONObject:
-    kind = error.kind
-    if kind == "invalid_request_error" and error.status >= 500:
-        kind = "server_error"
-    elif kind == "invalid_request_error":
-        kind = ERROR_TYPES.get(error.status, kind)
-    return {"error": {"message": error.message, "type": kind, "param": error.param, "code": error.code}}
-
-
-DIALECT = Dialect(
-    name="openai_responses",
-    path="/v1/responses",
-    request_id_header="x-request-id",
-    parse_request=parse_request,
-    render_stream=render_stream,
-    render_body=render_body,
-    render_error=render_error,
-    keepalive=None,
-    extra_headers=(("openai-version", "2020-10-01"), ("openai-processing-ms", "1")),
-    response_id=response_id,
-)
