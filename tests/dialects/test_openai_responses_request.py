@@ -104,6 +104,9 @@ def test_store_false_is_read() -> None:
         ({"model": "m", "input": "Hi", "stream": "yes"}, "stream"),
         ({"model": "m", "input": "Hi", "stream_options": {}}, "stream_options"),
         ({"model": "m", "input": "Hi", "previous_response_id": 7}, "previous_response_id"),
+        ({"model": "m", "input": "Hi", "reasoning": {"effort": "extreme"}}, "reasoning.effort"),
+        ({"model": "m", "input": "Hi", "text": {"verbosity": "chatty"}}, "text.verbosity"),
+        ({"model": "m", "input": "Hi", "conversation": "conv_1"}, "conversation"),
     ],
 )
 def test_bad_requests_name_the_parameter(body: dict[str, Any], param: str) -> None:

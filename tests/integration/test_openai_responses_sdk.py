@@ -225,3 +225,26 @@ def test_a_deleted_response_is_gone(serve: ServeFn, clients: Clients) -> None:
     sdk.responses.delete(created.id)
     with pytest.raises(openai.NotFoundError):
         sdk.responses.retrieve(created.id)
+
+
+def test_the_response_repeats_the_request_settings(serve: ServeFn, clients: Clients) -> None:
+    server = serve(AGENT)
+    tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}
+    with clients.openai(server).responses.stream(
+        model="gpt-5",
+        input="Weather?",
+        instructions="Answer briefly.",
+        tools=[tool],
+        tool_choice="required",
+        temperature=0.2,
+        max_output_tokens=500,
+        reasoning={"effort": "low", "summary": "auto"},
+        metadata={"run": "42"},
+    ) as stream:
+        response = stream.get_final_response()
+    assert response.instructions == "Answer briefly."
+    assert [t.name for t in response.tools if t.type == "function"] == ["get_weather"]
+    assert (response.tool_choice, response.temperature, response.max_output_tokens) == ("required", 0.2, 500)
+    assert response.reasoning is not None
+    assert (response.reasoning.effort, response.reasoning.summary) == ("low", "auto")
+    assert response.metadata == {"run": "42"}

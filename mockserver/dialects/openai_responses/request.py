@@ -22,6 +22,9 @@ OUTPUT_ITEM_TYPES = frozenset({"reasoning", "compaction", "program", "mcp_list_t
 NEUTRAL_ITEM_TYPES = frozenset({"item_reference"})
 TOOL_CHOICES = frozenset({"none", "auto", "required"})
 TRUNCATIONS = frozenset({"auto", "disabled"})
+REASONING_EFFORTS = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
+SUMMARIES = frozenset({"auto", "concise", "detailed"})
+VERBOSITIES = frozenset({"low", "medium", "high"})
 MIN_OUTPUT_TOKENS = 16
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
@@ -163,6 +166,15 @@ def _number(body: JSONObject, key: str, low: float, high: float, default: float)
     return float(value)
 
 
+def _one_of(settings: JSONValue, parent: str, key: str, allowed: frozenset[str]) -> None:
+    value = settings.get(key) if isinstance(settings, dict) else None
+    if value is not None and value not in allowed:
+        raise _problem(
+            f"Invalid value for '{parent}.{key}': {value!r}. Supported values are: {', '.join(sorted(allowed))}.",
+            f"{parent}.{key}",
+        )
+
+
 def _echo(body: JSONObject, tools: list[JSONValue]) -> JSONObject:
     """The settings the response object repeats, with the API's defaults for those not sent."""
     max_output = optional(body, "max_output_tokens", int, "an integer")
@@ -183,6 +195,10 @@ def _echo(body: JSONObject, tools: list[JSONValue]) -> JSONObject:
         raise _problem("Invalid value for 'truncation': expected one of auto, disabled.", "truncation")
     reasoning = optional(body, "reasoning", dict, "an object")
     text = optional(body, "text", dict, "an object")
+    # The response repeats these, and the SDK validates them against closed sets.
+    _one_of(reasoning, "reasoning", "effort", REASONING_EFFORTS)
+    _one_of(reasoning, "reasoning", "summary", SUMMARIES)
+    _one_of(text, "text", "verbosity", VERBOSITIES)
     parallel = optional(body, "parallel_tool_calls", bool, "a boolean")
     store = optional(body, "store", bool, "a boolean")
     metadata = optional(body, "metadata", dict, "an object")
@@ -213,6 +229,11 @@ def parse_request(body: JSONObject) -> ParsedRequest:
     assert isinstance(model, str)
     previous = optional(body, "previous_response_id", str, "a string")
     assert previous is None or isinstance(previous, str)
+    if body.get("conversation") is not None:
+        raise _problem(
+            "mockserver keeps responses, not conversations: chain with 'previous_response_id' or send the items.",
+            "conversation",
+        )
     value = require(body, "input", (str, list), "a string or an array of input items")
     prompt, turns, characters = _read_input(value, previous is not None)
     stream = optional(body, "stream", bool, "a boolean") is True
