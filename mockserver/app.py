@@ -196,13 +196,12 @@ class DialectEndpoint:
         )
         if self.dialect.response_id is not None and request.store:
             # Kept before the answer leaves, so a client that chains at once always finds it.
-            body = fill(cache.body(scenario, index, self.dialect, request.options))
             kept = StoredResponse(
                 id=self.dialect.response_id(nonce),
                 turns=assistant_turns + 1,
                 tokens=total_tokens,
                 prompt=prompt,
-                body=body,
+                body=fill(cache.body(scenario, index, self.dialect, request.options)),
             )
             self.state.responses.put(kept)
         speed = self.state.config.speed
