@@ -248,3 +248,13 @@ def test_the_response_repeats_the_request_settings(serve: ServeFn, clients: Clie
     assert response.reasoning is not None
     assert (response.reasoning.effort, response.reasoning.summary) == ("low", "auto")
     assert response.metadata == {"run": "42"}
+
+
+def test_a_failed_stream_is_stored_as_failed(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns: [{steps: [{text: "Half an"}, {fault: {error: server_error, message: "Boom."}}]}]')
+    sdk = clients.openai(server)
+    events = list(sdk.responses.create(model="gpt-5", input="Hi", stream=True))
+    stored = sdk.responses.retrieve(events[0].response.id)
+    assert stored.status == "failed"
+    assert stored.error is not None
+    assert (stored.error.code, stored.error.message) == ("server_error", "Boom.")
