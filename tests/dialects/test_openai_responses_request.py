@@ -107,6 +107,8 @@ def test_store_false_is_read() -> None:
         ({"model": "m", "input": "Hi", "reasoning": {"effort": "extreme"}}, "reasoning.effort"),
         ({"model": "m", "input": "Hi", "text": {"verbosity": "chatty"}}, "text.verbosity"),
         ({"model": "m", "input": "Hi", "conversation": "conv_1"}, "conversation"),
+        ({"model": "m", "input": "Hi", "metadata": {"run": 42}}, "metadata.run"),
+        ({"model": "m", "input": "Hi", "service_tier": "gold"}, "service_tier"),
     ],
 )
 def test_bad_requests_name_the_parameter(body: dict[str, Any], param: str) -> None:

@@ -1,7 +1,7 @@
 """Reading a Responses request: the input items, the turn count, and the fields it echoes.
 
 The response object repeats most of the request's settings. Those usually stay the same from
-one request to the next, so they travel as one canonical JSON string in the (hashable,
+one request to the next, so they travel as one JSON string in the (hashable,
 cache-keyed) options; `previous_response_id`, unique per request, travels as the render
 context's extra value instead, filled in per request.
 """
@@ -25,6 +25,7 @@ TRUNCATIONS = frozenset({"auto", "disabled"})
 REASONING_EFFORTS = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
 SUMMARIES = frozenset({"auto", "concise", "detailed"})
 VERBOSITIES = frozenset({"low", "medium", "high"})
+SERVICE_TIERS = frozenset({"auto", "default", "flex", "scale", "priority", "fast", "ultrafast"})
 MIN_OUTPUT_TOKENS = 16
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
@@ -169,9 +170,9 @@ def _number(body: JSONObject, key: str, low: float, high: float, default: float)
 def _one_of(settings: JSONValue, parent: str, key: str, allowed: frozenset[str]) -> None:
     value = settings.get(key) if isinstance(settings, dict) else None
     if value is not None and value not in allowed:
+        param = f"{parent}.{key}" if parent else key
         raise _problem(
-            f"Invalid value for '{parent}.{key}': {value!r}. Supported values are: {', '.join(sorted(allowed))}.",
-            f"{parent}.{key}",
+            f"Invalid value for '{param}': {value!r}. Supported values are: {', '.join(sorted(allowed))}.", param
         )
 
 
@@ -202,6 +203,11 @@ def _echo(body: JSONObject, tools: list[JSONValue]) -> JSONObject:
     parallel = optional(body, "parallel_tool_calls", bool, "a boolean")
     store = optional(body, "store", bool, "a boolean")
     metadata = optional(body, "metadata", dict, "an object")
+    for key, entry in (metadata if isinstance(metadata, dict) else {}).items():
+        if not isinstance(entry, str):
+            raise _problem(f"Invalid type for 'metadata.{key}': expected a string.", f"metadata.{key}", "invalid_type")
+    tier = optional(body, "service_tier", str, "a string")
+    _one_of(body, "", "service_tier", SERVICE_TIERS)
     return {
         "instructions": optional(body, "instructions", (str, list), "a string"),
         "max_output_tokens": max_output,
@@ -210,7 +216,8 @@ def _echo(body: JSONObject, tools: list[JSONValue]) -> JSONObject:
         "prompt_cache_key": optional(body, "prompt_cache_key", str, "a string"),
         "reasoning": {"effort": None, "summary": None, **(reasoning if isinstance(reasoning, dict) else {})},
         "safety_identifier": optional(body, "safety_identifier", str, "a string"),
-        "service_tier": "default",
+        # `auto` runs at the default tier, and the response says which tier ran it.
+        "service_tier": "default" if tier in (None, "auto") else tier,
         "store": store is not False,
         "temperature": _number(body, "temperature", 0, 2, 1.0),
         "text": {"format": {"type": "text"}, "verbosity": "medium", **(text if isinstance(text, dict) else {})},
