@@ -29,6 +29,7 @@ from mockserver.errors import RequestError
 from mockserver.journal import Call, Journal
 from mockserver.namespaces import Namespaces
 from mockserver.plan import add_keepalives, plan_clean, split_writes
+from mockserver.response_store import ResponseStore, StoredResponse
 from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
 from mockserver.scenario.model import Scenario
 from mockserver.sse import comment, encode
@@ -55,6 +56,7 @@ class ServerState:
     journal: Journal = field(default_factory=Journal)
     cache: TurnCache = field(default_factory=TurnCache)
     namespaces: Namespaces = field(default_factory=Namespaces)
+    responses: ResponseStore = field(default_factory=ResponseStore)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -166,25 +168,42 @@ class DialectEndpoint:
         body = await self._json_body(scope, receive, call, headers)
         request = self.dialect.parse_request(body)
         call.stream = request.stream
+        earlier = self._earlier(request)
+        prompt = request.prompt or (earlier.prompt if earlier else "")
+        assistant_turns = request.assistant_turns + (earlier.turns if earlier else 0)
         namespace = self.state.namespaces.get(call.namespace)
         scenario = select_scenario(
             namespace.scenarios if namespace.scenarios is not None else self.state.scenarios,
             header=headers.get(SCENARIO_HEADER),
             model=request.model,
-            prompt=request.prompt,
+            prompt=prompt,
         )
-        index, turn = scenario.turn_for(request.assistant_turns)
+        index, turn = scenario.turn_for(assistant_turns)
         call.scenario, call.turn = scenario.name, index
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
-        input_tokens = turn.usage.input_tokens if turn.usage.input_tokens is not None else request.input_tokens
+        # A chained request's input is the whole conversation, the stored part included.
+        estimated = request.input_tokens + (earlier.tokens if earlier else 0)
+        input_tokens = turn.usage.input_tokens if turn.usage.input_tokens is not None else estimated
+        total_tokens = input_tokens + output_tokens(turn, compiled.script)
         fill = Filler(
             nonce=nonce,
             model=request.model,
             created=int(time.time()),
             input_tokens=input_tokens,
-            total_tokens=input_tokens + output_tokens(turn, compiled.script),
+            total_tokens=total_tokens,
+            extra=request.extra,
         )
+        if self.dialect.response_id is not None and request.store:
+            # Kept before the answer leaves, so a client that chains at once always finds it.
+            kept = StoredResponse(
+                id=self.dialect.response_id(nonce),
+                turns=assistant_turns + 1,
+                tokens=total_tokens,
+                prompt=prompt,
+                body=fill(cache.body(scenario, index, self.dialect, request.options)),
+            )
+            self.state.responses.put(kept)
         speed = self.state.config.speed
         if not request.stream:
             await self._respond_json(send, scenario, index, request, fill, nonce, call, speed)
@@ -210,6 +229,20 @@ class DialectEndpoint:
             call=call,
             headers_delay=turn.shaping.headers_delay,
         )
+
+    def _earlier(self, request: ParsedRequest) -> StoredResponse | None:
+        """The stored response a request continues from, when it names one."""
+        if request.previous_response_id is None:
+            return None
+        found = self.state.responses.get(request.previous_response_id)
+        if found is None:
+            raise RequestError(
+                f"Previous response with id '{request.previous_response_id}' not found.",
+                status=404,
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        return found
 
     async def _respond_json(
         self,
@@ -276,6 +309,24 @@ def _models(state: ServerState) -> Route:
     return Route("/v1/models", list_models, methods=["GET"])
 
 
+def _stored_responses(dialect: Dialect, state: ServerState) -> Route:
+    """`GET` and `DELETE <path>/{id}` for a dialect whose API keeps what it answers."""
+
+    async def stored(request: Request) -> Response:
+        response_id = request.path_params["response_id"]
+        headers = {dialect.request_id_header: f"req_{new_nonce()}"}
+        found = state.responses.get(response_id)
+        if found is None:
+            error = RequestError(f"Response with id '{response_id}' not found.", status=404, param="response_id")
+            return JSONResponse(dialect.render_error(error), status_code=404, headers=headers)
+        if request.method == "DELETE":
+            state.responses.drop(response_id)
+            return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True}, headers=headers)
+        return Response(found.body, media_type="application/json", headers=headers)
+
+    return Route(f"{dialect.path}/{{response_id}}", stored, methods=["GET", "DELETE"])
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     message = f"Unknown request URL: {request.method} {request.url.path}. mockserver serves " + ", ".join(
         f"POST {d.path}" for d in DIALECTS
@@ -297,6 +348,7 @@ class MockApp:
         dialect_routes += [
             Route(path, JsonEndpoint(d, state, answer)) for d in DIALECTS for path, answer in d.json_endpoints
         ]
+        dialect_routes += [_stored_responses(d, state) for d in DIALECTS if d.response_id is not None]
         routes: list[BaseRoute] = [
             *dialect_routes,
             _models(state),

@@ -1,7 +1,8 @@
 """A turn rendered once per dialect, reused for every request that asks for it.
 
 Renderers are pure, so rendering a turn with marker values in place of the per-request ones
-(id, model, timestamp, input-token counts) gives bytes that only need those markers replaced.
+(id, model, timestamp, input-token counts, the dialect's one extra value) gives bytes that only
+need those markers replaced.
 Serving a request is then a handful of `bytes.replace` calls, not a JSON encode per frame.
 """
 
@@ -18,10 +19,12 @@ from mockserver.events import FaultPoint, Script, script_for
 from mockserver.scenario.model import Fault, Scenario, Turn
 from mockserver.sse import encode
 from mockserver.timing import plan_due
+from mockserver.types import JSONValue
 
 # Marker values: private-use characters for strings, improbable numbers for integers.
 NONCE_MARK = "\ue000"
 MODEL_MARK = "\ue001"
+EXTRA_MARK = "\ue002"
 CREATED_MARK = 9_100_000_000_001
 INPUT_MARK = 9_100_000_000_003
 TOTAL_MARK = 9_100_000_000_005
@@ -31,6 +34,8 @@ _MARKS = (
     str(CREATED_MARK).encode(),
     str(INPUT_MARK).encode(),
     str(TOTAL_MARK).encode(),
+    # The extra value is any JSON, so its marker is replaced together with its quotes.
+    dumps(EXTRA_MARK).encode(),
 )
 
 
@@ -56,13 +61,23 @@ class Filler:
 
     __slots__ = ("_pairs",)
 
-    def __init__(self, *, nonce: str, model: str, created: int, input_tokens: int, total_tokens: int) -> None:
+    def __init__(
+        self,
+        *,
+        nonce: str,
+        model: str,
+        created: int,
+        input_tokens: int,
+        total_tokens: int,
+        extra: JSONValue = None,
+    ) -> None:
         values = (
             nonce.encode(),
             dumps(model)[1:-1].encode(),
             str(created).encode(),
             str(input_tokens).encode(),
             str(total_tokens).encode(),
+            dumps(extra).encode(),
         )
         self._pairs = tuple(zip(_MARKS, values, strict=True))
 
@@ -88,6 +103,7 @@ def marker_context(turn: Turn, script: Script, options: Hashable) -> RenderConte
             cache_creation_tokens=usage.cache_creation_tokens,
         ),
         options=options,
+        extra=EXTRA_MARK,
     )
 
 

@@ -39,6 +39,9 @@ class RenderContext:
     created: int
     usage: TokenUsage
     options: Hashable = None
+    # One per-request JSON value a renderer may place (never inspect): it is filled in per
+    # request like the nonce, so values unique to each request cost a replace, not a render.
+    extra: JSONValue = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,7 +54,11 @@ class ParsedRequest:
     assistant_turns: int
     input_tokens: int
     options: Hashable = None
+    # Becomes the render context's `extra` for this request only (see compiled.Filler).
+    extra: JSONValue = None
     previous_response_id: str | None = None
+    # False when the client asks the API not to keep its response (Responses' `store`).
+    store: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +80,8 @@ class Dialect:
     check_headers: Callable[[Mapping[str, str]], None] | None = None
     # Plain JSON-in, JSON-out endpoints beside the main one (path, answer), with the same errors.
     json_endpoints: tuple[tuple[str, Callable[[JSONObject], JSONObject]], ...] = ()
+    # For APIs that keep what they answer (Responses): the id a response gets from its nonce.
+    response_id: Callable[[str], str] | None = None
 
 
 def dumps(value: JSONValue) -> str:
