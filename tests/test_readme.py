@@ -46,3 +46,4 @@ def test_readme_has_an_example_per_dialect() -> None:
     joined = "\n".join(client_examples())
     assert "chat.completions" in joined
     assert "messages.stream" in joined
+    assert "responses.stream" in joined
