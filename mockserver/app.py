@@ -7,6 +7,7 @@ become the dialect's own error body; nothing a client sends produces a 500.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import secrets
@@ -21,17 +22,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockserver import transport
-from mockserver.compiled import Filler, TurnCache, output_tokens
+from mockserver.chaos import ChaosPick, pick
+from mockserver.compiled import CompiledStream, Filler, TurnCache, output_tokens
 from mockserver.config import ServerConfig
 from mockserver.dialects import DIALECTS
-from mockserver.dialects.base import Dialect, ParsedRequest
+from mockserver.dialects.base import STATUS_MESSAGES, Dialect, ParsedRequest
 from mockserver.errors import RequestError
+from mockserver.faults import FaultAt, plan_faults
 from mockserver.journal import Call, Journal
 from mockserver.namespaces import Namespaces
-from mockserver.plan import add_keepalives, plan_clean, split_writes
+from mockserver.plan import add_keepalives, split_writes
 from mockserver.response_store import ResponseStore, StoredResponse
+from mockserver.scenario.loader import chaos_from_text
 from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
-from mockserver.scenario.model import Scenario
+from mockserver.scenario.model import Chaos, HttpError, Scenario, StreamError, Turn
 from mockserver.sse import comment, encode
 from mockserver.types import JSONObject, Receive, Scope, Send
 
@@ -57,6 +61,7 @@ class ServerState:
     cache: TurnCache = field(default_factory=TurnCache)
     namespaces: Namespaces = field(default_factory=Namespaces)
     responses: ResponseStore = field(default_factory=ResponseStore)
+    chaos: Chaos | None = None
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -79,9 +84,10 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def keepalive_frame(dialect: Dialect) -> bytes:
+@functools.cache
+def keepalive_frame(dialect: Dialect, newline: str = "\n") -> bytes:
     """Anthropic clients expect `ping` events; every other SSE client skips a comment."""
-    return comment("ping") if dialect.keepalive is None else encode(dialect.keepalive)
+    return comment("ping", newline) if dialect.keepalive is None else encode(dialect.keepalive, newline)
 
 
 def _response_headers(dialect: Dialect, nonce: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
@@ -114,7 +120,8 @@ class DialectEndpoint:
             namespace=scope.get("path_params", {}).get("namespace", ""),
         )
         nonce = new_nonce()
-        # Recorded before any byte goes out, so a client that holds the answer finds its call.
+        # Journaled on arrival and filled in as it goes, so a client that has just seen a fault
+        # finds the request (and the fault) in the journal without waiting for the server.
         self.state.journal.record(call)
         try:
             await self._handle(scope, receive, send, call, headers, nonce)
@@ -180,6 +187,13 @@ class DialectEndpoint:
         )
         index, turn = scenario.turn_for(assistant_turns)
         call.scenario, call.turn = scenario.name, index
+        attempt = namespace.next_attempt(scenario.name, index)
+        chaos = scenario.chaos or self.state.chaos
+        chosen = None if chaos is None else pick(chaos, scenario=scenario.name, turn=index, attempt=attempt)
+        refusal = _refusal(turn, attempt, chosen)
+        if refusal is not None:
+            await self._refuse(send, refusal, call, nonce)
+            return
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
         # A chained request's input is the whole conversation, the stored part included.
@@ -208,14 +222,23 @@ class DialectEndpoint:
         if not request.stream:
             await self._respond_json(send, scenario, index, request, fill, nonce, call, speed)
             return
-        stream = cache.stream(scenario, index, self.dialect, request.options)
-        actions = plan_clean(stream, fill)
+        injected: list[FaultAt] = []
+        if chosen is not None and isinstance(chosen.fault, StreamError):
+            cut = chosen.event(len(compiled.script.events))
+            stream = cache.failing_stream(scenario, index, self.dialect, request.options, cut, chosen.fault)
+        else:
+            stream = cache.stream(scenario, index, self.dialect, request.options)
+            if chosen is not None:
+                injected.append(_placed(chosen, stream))
+        newline = "\r\n" if turn.shaping.crlf else "\n"
+        keepalive = keepalive_frame(self.dialect, newline)
+        actions = plan_faults(stream, fill, keepalive=keepalive, injected=injected)
         keepalive_every = turn.shaping.keepalive
-        if keepalive_every is None and not stream.faults:
+        if keepalive_every is None and not stream.faults and not injected:
             # A fault's silence is left as scripted: a stall must look dead to the client.
             keepalive_every = self.dialect.default_keepalive
         if keepalive_every:
-            actions = add_keepalives(actions, keepalive_every, keepalive_frame(self.dialect))
+            actions = add_keepalives(actions, keepalive_every, keepalive)
         if turn.shaping.write_bytes:
             actions = split_writes(actions, turn.shaping.write_bytes)
         call.status = 200
@@ -243,6 +266,21 @@ class DialectEndpoint:
                 code="previous_response_not_found",
             )
         return found
+
+    async def _refuse(self, send: Send, refusal: tuple[str, HttpError], call: Call, nonce: str) -> None:
+        """An HTTP error instead of the turn: the dialect's error body, and the headers the real
+        API sends with that status (retry hints, rate-limit state)."""
+        label, error = refusal
+        message = error.message or STATUS_MESSAGES.get(error.status, "An error occurred.")
+        body = self.dialect.render_error(
+            RequestError(message, status=error.status, kind=error.kind or "invalid_request_error")
+        )
+        headers = _response_headers(self.dialect, nonce, b"application/json")
+        headers.extend((k.encode(), v.encode()) for k, v in self.dialect.error_headers(error))
+        call.status = error.status
+        call.error = message
+        transport.record_fault(call, label)
+        await transport.send_body(send, error.status, headers, json.dumps(body).encode())
 
     async def _respond_json(
         self,
@@ -279,6 +317,24 @@ class JsonEndpoint(DialectEndpoint):
         headers_out = _response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, 200, headers_out, json.dumps(result).encode())
         call.completed = True
+
+
+def _refusal(turn: Turn, attempt: int, chosen: ChaosPick | None) -> tuple[str, HttpError] | None:
+    """The HTTP error this attempt gets, if any: scripted failures first, then chaos."""
+    if attempt < len(turn.fail_first):
+        return "fail_first", turn.fail_first[attempt]
+    if turn.http_error is not None:
+        return "http_error", turn.http_error
+    if chosen is not None and isinstance(chosen.fault, HttpError):
+        return "http_error", chosen.fault
+    return None
+
+
+def _placed(chosen: ChaosPick, stream: CompiledStream) -> FaultAt:
+    """A chaos fault at its frame, due right after the frame before it."""
+    assert not isinstance(chosen.fault, HttpError)
+    frame = chosen.frame(len(stream.frames))
+    return frame, stream.due[frame - 1] if frame else 0.0, chosen.fault
 
 
 def _models(state: ServerState) -> Route:
@@ -364,5 +420,10 @@ class MockApp:
 
 def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal: Journal | None = None) -> MockApp:
     return MockApp(
-        ServerState(config=config, scenarios=scenarios, journal=journal if journal is not None else Journal())
+        ServerState(
+            config=config,
+            scenarios=scenarios,
+            journal=journal if journal is not None else Journal(),
+            chaos=chaos_from_text(config.chaos) if config.chaos else None,
+        )
     )

@@ -31,7 +31,15 @@ class Close:
     label: str | None = None
 
 
-Action = Write | Close
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A fault that fires here without bytes of its own (a stall starts): recorded, nothing sent."""
+
+    at: float
+    label: str
+
+
+Action = Write | Close | Mark
 
 
 def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> list[Action]:

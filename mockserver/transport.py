@@ -8,13 +8,16 @@ stops at once so thousands of abandoned streams cost nothing.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import struct
 from collections.abc import Sequence
 
 from mockserver.journal import Call
-from mockserver.plan import Action, Close, Write
+from mockserver.plan import Action, Close, Mark, Write
 from mockserver.types import Receive, Send
+
+logger = logging.getLogger("mockserver")
 
 # A wait longer than this listens for the client going away instead of sleeping blind.
 WATCH_THRESHOLD = 0.5
@@ -102,21 +105,50 @@ async def stream(
             return
         match action:
             case Write(data=data, frames=frames, label=label):
+                if label is not None and label != "keepalive":
+                    record_fault(call, label, loop.time() - start)
                 await send({"type": "http.response.body", "body": data, "more_body": True})
                 call.frames_sent += frames
                 call.bytes_sent += len(data)
-                if label is not None and label != "keepalive":
-                    call.faults.append(label)
+            case Mark(label=label):
+                record_fault(call, label, loop.time() - start)
             case Close(reset=reset, label=label):
                 if label is not None:
-                    call.faults.append(label)
+                    record_fault(call, label, loop.time() - start)
                 await conn.close(reset=reset)
                 return
     await send({"type": "http.response.body", "body": b"", "more_body": False})
     call.completed = True
 
 
+def record_fault(call: Call, name: str, elapsed: float | None = None) -> None:
+    """Journal and log a fault as it fires, so a test can assert on what happened and when."""
+    call.faults.append(name)
+    when = "" if elapsed is None else f" at={elapsed:.3f}s"
+    logger.info(
+        "fault %s fired: %s %s scenario=%s turn=%s namespace=%r after_frame=%d%s",
+        name,
+        call.method,
+        call.path,
+        call.scenario,
+        call.turn,
+        call.namespace,
+        call.frames_sent,
+        when,
+    )
+
+
 def _record_disconnect(call: Call, elapsed: float) -> None:
     call.client_disconnected = True
     call.disconnected_after = round(elapsed, 6)
     call.disconnected_after_frame = call.frames_sent
+    logger.info(
+        "client disconnected: %s %s scenario=%s turn=%s namespace=%r after_frame=%d at=%.3fs",
+        call.method,
+        call.path,
+        call.scenario,
+        call.turn,
+        call.namespace,
+        call.frames_sent,
+        elapsed,
+    )

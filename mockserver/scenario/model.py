@@ -171,6 +171,7 @@ class HttpError:
     retry_after: float | None = None
     message: str | None = None
     kind: str | None = None
+    should_retry: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
