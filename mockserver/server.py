@@ -128,6 +128,7 @@ class MockServer:
 
     def set_scenarios(self, scenarios: Mapping[str, Scenario]) -> None:
         self.app.state.scenarios = dict(scenarios)
+        self.app.state.namespaces.restart_counts()
 
     def __enter__(self) -> Self:
         return self.start()
