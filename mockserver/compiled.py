@@ -46,7 +46,7 @@ class CompiledStream:
     frames: tuple[bytes, ...]
     due: tuple[float, ...]
     faults: tuple[tuple[int, float, Fault], ...]
-    groups: tuple[tuple[float, bytes], ...]
+    groups: tuple[tuple[float, bytes, int], ...]
     duration: float
 
 
@@ -133,12 +133,12 @@ def compile_stream(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options
         for frame in event_frames:
             frames.append(encode(frame, newline))
             due.append(at)
-    groups: list[tuple[float, bytes]] = []
+    groups: list[tuple[float, bytes, int]] = []
     for at, data in zip(due, frames, strict=True):
         if groups and groups[-1][0] == at:
-            groups[-1] = (at, groups[-1][1] + data)
+            groups[-1] = (at, groups[-1][1] + data, groups[-1][2] + 1)
         else:
-            groups.append((at, data))
+            groups.append((at, data, 1))
     duration = compiled.due[-1] if compiled.due else 0.0
     return CompiledStream(tuple(frames), tuple(due), tuple(faults), tuple(groups), duration)
 

@@ -77,6 +77,11 @@ class _Planner:
                 at += offset
                 upcoming = next(pending, None)
                 match fault:
+                    case Disconnect(graceful=True):
+                        # The transport then ends the body as usual: HTTP-complete, terminator missing.
+                        self._flush()
+                        self._out.append(Mark(at, "disconnect"))
+                        return self._out
                     case Disconnect():
                         return self._close(Close(at, label="disconnect"))
                     case Reset():

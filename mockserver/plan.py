@@ -44,7 +44,7 @@ Action = Write | Close | Mark
 
 def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> list[Action]:
     """The common case: frames due at the same moment leave in one write."""
-    return [Write(at, fill(data)) for at, data in stream.groups]
+    return [Write(at, fill(data), count) for at, data, count in stream.groups]
 
 
 def split_writes(actions: list[Action], size: int) -> list[Action]:

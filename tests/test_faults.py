@@ -58,6 +58,19 @@ def test_disconnect_closes_with_fin_after_the_frames_before_it_and_no_done() -> 
     assert b"[DONE]" not in sent(actions)
 
 
+def test_a_graceful_disconnect_stops_the_frames_but_lets_the_body_end() -> None:
+    stream = compiled(with_fault("{disconnect: graceful}"))
+    actions = plan(with_fault("{disconnect: graceful}"))
+    assert actions[-1] == Mark(0.0, "disconnect")
+    assert not any(isinstance(a, Close) for a in actions)
+    assert sent(actions) == stream.frames[0] + stream.frames[1]
+
+
+def test_a_clean_write_counts_every_frame_it_carries() -> None:
+    stream = compiled('turns: ["Hello world"]')
+    assert sum(a.frames for a in plan_clean(stream, bytes.upper) if isinstance(a, Write)) == len(stream.frames)
+
+
 def test_reset_aborts_the_connection_at_the_same_point() -> None:
     actions = plan(with_fault("reset"))
     assert actions[-1] == Close(0.0, reset=True, label="reset")

@@ -297,7 +297,9 @@ def _fault(c: Cursor) -> Fault | None:
             extra.problem(f"unknown option for fault {kind}")
     match kind:
         case "disconnect":
-            return Disconnect()
+            if main is not None and main.value != "graceful":
+                main.problem("expected graceful (end the HTTP body, leave out only the stream's terminator)")
+            return Disconnect(graceful=main is not None and main.value == "graceful")
         case "reset":
             return Reset()
         case "invalid_json":

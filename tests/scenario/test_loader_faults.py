@@ -47,6 +47,7 @@ def step_fault(text: str) -> Fault:
     ("text", "fault"),
     [
         ("disconnect", Disconnect()),
+        ("{disconnect: graceful}", Disconnect(graceful=True)),
         ("reset", Reset()),
         ("{truncate: 10}", Truncate(bytes=10)),
         ("{stall: 30s}", Stall(seconds=30.0)),
@@ -114,6 +115,11 @@ def test_shaping_keys_load_for_the_whole_turn() -> None:
         (
             "turns:\n  - steps:\n      - fault: {reset: 1, keepalive: 1s}\n",
             "s.yaml:3: turns[0].steps[0].fault.keepalive: unknown option for fault reset",
+        ),
+        (
+            "turns:\n  - steps:\n      - fault: {disconnect: softly}\n",
+            "s.yaml:3: turns[0].steps[0].fault.disconnect: expected graceful "
+            "(end the HTTP body, leave out only the stream's terminator)",
         ),
         (
             "turns:\n  - text: hi\n    http_error: 418\n",
