@@ -298,8 +298,7 @@ class DialectEndpoint:
         duration = self.state.cache.turn(scenario, index).due[-1]
         call.status = 200
         headers = _response_headers(self.dialect, nonce, b"application/json")
-        await transport.send_body(send, 200, headers, body, delay=duration / speed)
-        call.completed = True
+        await transport.send_body(send, 200, headers, body, delay=duration / speed, call=call)
 
 
 class JsonEndpoint(DialectEndpoint):

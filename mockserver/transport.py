@@ -71,10 +71,19 @@ async def send_head(send: Send, status: int, headers: list[tuple[bytes, bytes]])
 
 
 async def send_body(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, delay: float = 0.0
+    send: Send,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    delay: float = 0.0,
+    call: Call | None = None,
 ) -> None:
+    """A whole answer at once, after `delay`; `call` is marked completed just before it leaves."""
     if delay > 0:
         await asyncio.sleep(delay)
+    if call is not None:
+        call.completed = True
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
@@ -107,9 +116,10 @@ async def stream(
             case Write(data=data, frames=frames, label=label):
                 if label is not None and label != "keepalive":
                     record_fault(call, label, loop.time() - start)
-                await send({"type": "http.response.body", "body": data, "more_body": True})
+                # Counted before sending, so the journal never lags what the client has already read.
                 call.frames_sent += frames
                 call.bytes_sent += len(data)
+                await send({"type": "http.response.body", "body": data, "more_body": True})
             case Mark(label=label):
                 record_fault(call, label, loop.time() - start)
             case Close(reset=reset, label=label):
@@ -117,8 +127,8 @@ async def stream(
                     record_fault(call, label, loop.time() - start)
                 await conn.close(reset=reset)
                 return
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
     call.completed = True
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def record_fault(call: Call, name: str, elapsed: float | None = None) -> None:
