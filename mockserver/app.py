@@ -139,6 +139,8 @@ class DialectEndpoint:
             internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
                 await self._send_error(send, internal, nonce)
+        finally:
+            call.duration = round(time.time() - call.time, 6)
 
     async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
         error.request_id = f"req_{nonce}"

@@ -34,7 +34,12 @@ class Connection:
 
     @property
     def disconnected(self) -> bool:
-        return bool(getattr(self._cycle, "disconnected", False))
+        # A failed write closes the transport at once but tells the server only on the next loop
+        # turn; checking both stops a stream that is catching up from writing into a dead socket.
+        if getattr(self._cycle, "disconnected", False):
+            return True
+        transport = getattr(self._cycle, "transport", None)
+        return transport is not None and bool(transport.is_closing())
 
     async def wait(self, delay: float) -> bool:
         """Sleep `delay` seconds; True if the client went away meanwhile."""
@@ -59,9 +64,12 @@ class Connection:
             transport.abort()
         else:
             transport.close()
-        # Let the server see the connection go before the app returns, so it logs nothing.
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Let the server see the connection go before the app returns, so it logs nothing."""
         for _ in range(100):
-            if self.disconnected:
+            if getattr(self._cycle, "disconnected", True):
                 return
             await asyncio.sleep(0.001)
 
@@ -104,6 +112,7 @@ async def stream(
     loop = asyncio.get_running_loop()
     if headers_delay > 0 and await conn.wait(headers_delay / speed):
         _record_disconnect(call, 0.0)
+        await conn.settle()
         return
     start = loop.time()
     await send_head(send, status, headers)
@@ -111,6 +120,7 @@ async def stream(
         delay = start + action.at / speed - loop.time()
         if (delay > 0 and await conn.wait(delay)) or conn.disconnected:
             _record_disconnect(call, loop.time() - start)
+            await conn.settle()
             return
         match action:
             case Write(data=data, frames=frames, label=label):
