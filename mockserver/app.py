@@ -22,20 +22,25 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockserver import transport
-from mockserver.chaos import ChaosPick, pick
-from mockserver.compiled import CompiledStream, Filler, TurnCache, output_tokens
+from mockserver.answers import response_headers, send_answer, send_refusal
+from mockserver.chaos import pick
+from mockserver.compiled import Filler, TurnCache, output_tokens
 from mockserver.config import ServerConfig
 from mockserver.dialects import DIALECTS
-from mockserver.dialects.base import STATUS_MESSAGES, Dialect, ParsedRequest
+from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
-from mockserver.faults import FaultAt, plan_faults
+from mockserver.faults import FaultAt, place, plan_faults, refusal_for
 from mockserver.journal import Call, Journal
 from mockserver.namespaces import Namespaces
 from mockserver.plan import add_keepalives, split_writes
 from mockserver.response_store import ResponseStore, StoredResponse
 from mockserver.scenario.loader import chaos_from_text
 from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
-from mockserver.scenario.model import Chaos, HttpError, Scenario, StreamError, Turn
+from mockserver.scenario.model import (
+    Chaos,
+    Scenario,
+    StreamError,
+)
 from mockserver.sse import comment, encode
 from mockserver.types import JSONObject, Receive, Scope, Send
 
@@ -90,16 +95,6 @@ def keepalive_frame(dialect: Dialect, newline: str = "\n") -> bytes:
     return comment("ping", newline) if dialect.keepalive is None else encode(dialect.keepalive, newline)
 
 
-def _response_headers(dialect: Dialect, nonce: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
-    headers = [
-        (b"content-type", content_type),
-        (b"cache-control", b"no-cache"),
-        (dialect.request_id_header.encode(), f"req_{nonce}".encode()),
-    ]
-    headers.extend((k.encode(), v.encode()) for k, v in dialect.extra_headers)
-    return headers
-
-
 class DialectEndpoint:
     """The request pipeline for one dialect, as a raw ASGI app so it can own the stream."""
 
@@ -145,7 +140,7 @@ class DialectEndpoint:
     async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
         error.request_id = f"req_{nonce}"
         body = json.dumps(self.dialect.render_error(error)).encode()
-        headers = _response_headers(self.dialect, nonce, b"application/json")
+        headers = response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, error.status, headers, body)
 
     async def _json_body(self, scope: Scope, receive: Receive, call: Call, headers: dict[str, str]) -> JSONObject:
@@ -192,9 +187,9 @@ class DialectEndpoint:
         attempt = namespace.next_attempt(scenario.name, index)
         chaos = scenario.chaos or self.state.chaos
         chosen = None if chaos is None else pick(chaos, scenario=scenario.name, turn=index, attempt=attempt)
-        refusal = _refusal(turn, attempt, chosen)
+        refusal = refusal_for(turn, attempt, chosen)
         if refusal is not None:
-            await self._refuse(send, refusal, call, nonce)
+            await send_refusal(send, self.dialect, refusal, call, nonce)
             return
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
@@ -222,7 +217,8 @@ class DialectEndpoint:
             self.state.responses.put(kept)
         speed = self.state.config.speed
         if not request.stream:
-            await self._respond_json(send, scenario, index, request, fill, nonce, call, speed)
+            compiled_body = cache.body(scenario, index, self.dialect, request.options)
+            await send_answer(send, receive, self.dialect, compiled, fill(compiled_body), call, nonce, speed, chosen)
             return
         injected: list[FaultAt] = []
         if chosen is not None and isinstance(chosen.fault, StreamError):
@@ -231,7 +227,7 @@ class DialectEndpoint:
         else:
             stream = cache.stream(scenario, index, self.dialect, request.options)
             if chosen is not None:
-                injected.append(_placed(chosen, stream))
+                injected.append(place(chosen, stream))
         newline = "\r\n" if turn.shaping.crlf else "\n"
         keepalive = keepalive_frame(self.dialect, newline)
         actions = plan_faults(stream, fill, keepalive=keepalive, injected=injected)
@@ -248,7 +244,7 @@ class DialectEndpoint:
             send,
             receive,
             status=200,
-            headers=_response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),
+            headers=response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),
             actions=actions,
             speed=speed,
             call=call,
@@ -269,39 +265,6 @@ class DialectEndpoint:
             )
         return found
 
-    async def _refuse(self, send: Send, refusal: tuple[str, HttpError], call: Call, nonce: str) -> None:
-        """An HTTP error instead of the turn: the dialect's error body, and the headers the real
-        API sends with that status (retry hints, rate-limit state)."""
-        label, error = refusal
-        message = error.message or STATUS_MESSAGES.get(error.status, "An error occurred.")
-        body = self.dialect.render_error(
-            RequestError(message, status=error.status, kind=error.kind or "invalid_request_error")
-        )
-        headers = _response_headers(self.dialect, nonce, b"application/json")
-        headers.extend((k.encode(), v.encode()) for k, v in self.dialect.error_headers(error))
-        call.status = error.status
-        call.error = message
-        transport.record_fault(call, label)
-        await transport.send_body(send, error.status, headers, json.dumps(body).encode())
-
-    async def _respond_json(
-        self,
-        send: Send,
-        scenario: Scenario,
-        index: int,
-        request: ParsedRequest,
-        fill: Filler,
-        nonce: str,
-        call: Call,
-        speed: float,
-    ) -> None:
-        body = fill(self.state.cache.body(scenario, index, self.dialect, request.options))
-        # A non-streaming answer arrives when generation would have finished.
-        duration = self.state.cache.turn(scenario, index).due[-1]
-        call.status = 200
-        headers = _response_headers(self.dialect, nonce, b"application/json")
-        await transport.send_body(send, 200, headers, body, delay=duration / speed, call=call)
-
 
 class JsonEndpoint(DialectEndpoint):
     """A dialect's side endpoint that answers from the request alone, such as Anthropic's count_tokens."""
@@ -315,27 +278,9 @@ class JsonEndpoint(DialectEndpoint):
     ) -> None:
         result = self.answer(await self._json_body(scope, receive, call, headers))
         call.status = 200
-        headers_out = _response_headers(self.dialect, nonce, b"application/json")
+        headers_out = response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, 200, headers_out, json.dumps(result).encode())
         call.completed = True
-
-
-def _refusal(turn: Turn, attempt: int, chosen: ChaosPick | None) -> tuple[str, HttpError] | None:
-    """The HTTP error this attempt gets, if any: scripted failures first, then chaos."""
-    if attempt < len(turn.fail_first):
-        return "fail_first", turn.fail_first[attempt]
-    if turn.http_error is not None:
-        return "http_error", turn.http_error
-    if chosen is not None and isinstance(chosen.fault, HttpError):
-        return "http_error", chosen.fault
-    return None
-
-
-def _placed(chosen: ChaosPick, stream: CompiledStream) -> FaultAt:
-    """A chaos fault at its frame, due right after the frame before it."""
-    assert not isinstance(chosen.fault, HttpError)
-    frame = chosen.frame(len(stream.frames))
-    return frame, stream.due[frame - 1] if frame else 0.0, chosen.fault
 
 
 def _models(state: ServerState) -> Route:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from mockserver.compiled import CompiledStream
+from mockserver.chaos import ChaosPick
+from mockserver.compiled import CompiledStream, CompiledTurn
+from mockserver.events import Failure, FaultPoint
 from mockserver.plan import Action, Close, Mark, Write, plan_clean
 from mockserver.scenario.model import (
     Disconnect,
     Duplicate,
     Fault,
+    HttpError,
     InvalidJson,
     Malformed,
     Reorder,
@@ -23,9 +26,59 @@ from mockserver.scenario.model import (
     Stall,
     StreamError,
     Truncate,
+    Turn,
 )
 
+# The status a non-streaming request gets when its turn fails with this error mid-generation.
+ERROR_STATUS = {
+    "overloaded": 529,
+    "overloaded_error": 529,
+    "rate_limit": 429,
+    "rate_limit_error": 429,
+    "rate_limit_exceeded": 429,
+    "timeout": 408,
+    "timeout_error": 408,
+    "invalid_request_error": 400,
+}
+
 FaultAt = tuple[int, float, Fault]
+
+
+def refusal_for(turn: Turn, attempt: int, chosen: ChaosPick | None) -> tuple[str, HttpError] | None:
+    """The HTTP error this attempt at the turn gets instead of an answer, if any, with the name the
+    journal records: scripted failures first, then chaos."""
+    if attempt < len(turn.fail_first):
+        return "fail_first", turn.fail_first[attempt]
+    if turn.http_error is not None:
+        return "http_error", turn.http_error
+    if chosen is not None and isinstance(chosen.fault, HttpError):
+        return "http_error", chosen.fault
+    return None
+
+
+def place(chosen: ChaosPick, stream: CompiledStream) -> FaultAt:
+    """A chaos fault at its frame, due right after the frame before it."""
+    assert not isinstance(chosen.fault, HttpError)
+    frame = chosen.frame(len(stream.frames))
+    return frame, stream.due[frame - 1] if frame else 0.0, chosen.fault
+
+
+def body_fault(compiled: CompiledTurn, chosen: ChaosPick | None) -> tuple[float, Fault] | None:
+    """What spoils a non-streaming answer, and when: the first scripted fault that means something
+    for a JSON body (a cut, a reset, a truncation, broken JSON, an error), else the chaos one.
+    Frame-level faults (duplicate, reorder, malformed) have nothing to act on in one body."""
+    for event, at in zip(compiled.script.events, compiled.due, strict=True):
+        match event:
+            case FaultPoint(fault=Disconnect() | Reset() | Truncate() | InvalidJson() as fault):
+                return at, fault
+            case Failure(error=error, message=message):
+                return at, StreamError(error=error, message=message)
+            case _:
+                pass
+    if chosen is None or isinstance(chosen.fault, HttpError | Duplicate | Reorder | Malformed):
+        return None
+    duration = compiled.due[-1] if compiled.due else 0.0
+    return chosen.point * duration, chosen.fault
 
 
 def plan_faults(

@@ -96,6 +96,17 @@ async def send_body(
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
+async def hang_up(send: Send, receive: Receive, *, delay: float, reset: bool, call: Call, label: str) -> None:
+    """Close the connection after `delay` without any response: no status line, no headers."""
+    conn = Connection(send, receive)
+    if delay > 0 and await conn.wait(delay):
+        _record_disconnect(call, delay)
+        await conn.settle()
+        return
+    record_fault(call, label)
+    await conn.close(reset=reset)
+
+
 async def stream(
     send: Send,
     receive: Receive,
@@ -116,7 +127,8 @@ async def stream(
         return
     start = loop.time()
     await send_head(send, status, headers)
-    for action in actions:
+    last = len(actions) - 1
+    for index, action in enumerate(actions):
         delay = start + action.at / speed - loop.time()
         if (delay > 0 and await conn.wait(delay)) or conn.disconnected:
             _record_disconnect(call, loop.time() - start)
@@ -129,6 +141,10 @@ async def stream(
                 # Counted before sending, so the journal never lags what the client has already read.
                 call.frames_sent += frames
                 call.bytes_sent += len(data)
+                if index == last:
+                    call.completed = True
+                    await send({"type": "http.response.body", "body": data, "more_body": False})
+                    return
                 await send({"type": "http.response.body", "body": data, "more_body": True})
             case Mark(label=label):
                 record_fault(call, label, loop.time() - start)

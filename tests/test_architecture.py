@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "chaos": 2,
     "response_store": 2,
     "transport": 3,
+    "answers": 3,
     "control": 4,
     "app": 4,
     "watch": 5,

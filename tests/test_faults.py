@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+from mockserver.chaos import ChaosPick
 from mockserver.compiled import CompiledStream, compile_stream, compile_turn
 from mockserver.dialects import openai_chat
-from mockserver.faults import break_json, plan_faults
+from mockserver.faults import body_fault, break_json, plan_faults
 from mockserver.plan import Action, Close, Mark, Write, plan_clean
-from mockserver.scenario.model import Disconnect, Stall
+from mockserver.scenario.model import Disconnect, Duplicate, Reset, Stall
 from tests.conftest import scenario
 
 PING = b": ping\n\n"
@@ -191,3 +192,21 @@ def test_an_injected_fault_joins_the_scripted_ones_in_frame_order() -> None:
     actions = plan_faults(stream, lambda d: d, keepalive=PING, injected=[(1, 0.0, Disconnect())])
     assert actions[-1] == Close(0.0, label="disconnect")
     assert sent(actions) == stream.frames[0]
+
+
+def test_a_non_streaming_answer_meets_the_first_fault_that_can_spoil_a_body() -> None:
+    loaded = scenario(
+        with_fault("duplicate").replace('- text: " world"', '- fault: reset\n              - text: " world"')
+    )
+    assert body_fault(compile_turn(loaded, 0), None) == (0.0, Reset())
+
+
+def test_frame_level_faults_leave_a_non_streaming_answer_alone() -> None:
+    loaded = scenario(with_fault("reorder"))
+    chosen = ChaosPick(Duplicate(count=1), 0.5)
+    assert body_fault(compile_turn(loaded, 0), chosen) is None
+
+
+def test_a_chaos_fault_on_a_non_streaming_answer_fires_part_way_through_generation() -> None:
+    loaded = scenario('timing: {tokens_per_second: 10}\nturns: ["one two three four five"]')
+    assert body_fault(compile_turn(loaded, 0), ChaosPick(Disconnect(), 0.5)) == (0.2, Disconnect())

@@ -197,3 +197,46 @@ def test_each_fault_and_client_disconnect_is_logged_on_one_line(
     assert any(line.startswith("fault stall fired: POST /v1/chat/completions scenario=default") for line in lines)
     assert any(line.startswith("client disconnected: POST /v1/chat/completions") for line in lines)
     assert all("\n" not in line for line in lines)
+
+
+# --- the same faults on a non-streaming request -----------------------------------------------------
+
+
+def create(sdk: openai.OpenAI) -> str:
+    return sdk.chat.completions.create(model="gpt-4o", messages=USER).choices[0].message.content or ""  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("fault", "cause"), [("disconnect", httpx2.RemoteProtocolError), ("reset", httpx2.ReadError)])
+def test_a_cut_before_a_non_streaming_answer_is_a_connection_error_the_sdk_retries(
+    serve: ServeFn, clients: Clients, fault: str, cause: type[Exception]
+) -> None:
+    server = serve(mid_sentence(fault))
+    with pytest.raises(openai.APIConnectionError) as caught:
+        create(clients.openai(server, max_retries=1))
+    assert isinstance(caught.value.__cause__, cause)
+    calls = server.journal.calls()
+    assert [(c.status, c.faults) for c in calls] == [(None, [fault])] * 2
+
+
+def test_a_truncated_non_streaming_body_is_a_connection_error_the_sdk_retries(serve: ServeFn, clients: Clients) -> None:
+    server = serve(mid_sentence("{truncate: 30}"))
+    with pytest.raises(openai.APIConnectionError):
+        create(clients.openai(server, max_retries=1))
+    assert [c.faults for c in server.journal.calls()] == [["truncate"]] * 2
+
+
+def test_a_mid_stream_error_fails_a_non_streaming_request_with_its_http_status(
+    serve: ServeFn, clients: Clients
+) -> None:
+    server = serve(mid_sentence("{error: overloaded}"))
+    with pytest.raises(openai.InternalServerError) as caught:
+        create(clients.openai(server, max_retries=0))
+    assert caught.value.status_code == 529
+    assert server.journal.calls()[0].faults == ["error"]
+
+
+def test_invalid_json_in_a_non_streaming_body_raises_json_decode_error(serve: ServeFn, clients: Clients) -> None:
+    server = serve(mid_sentence("invalid_json"))
+    with pytest.raises(json.JSONDecodeError):
+        create(clients.openai(server, max_retries=1))
+    assert len(server.journal.calls()) == 1
