@@ -4,6 +4,7 @@ either of which a fault may spoil on the way out."""
 from __future__ import annotations
 
 import json
+import time
 
 from mockserver import transport
 from mockserver.chaos import ChaosPick
@@ -36,7 +37,7 @@ async def send_refusal(
     message = error.message or STATUS_MESSAGES.get(error.status, "An error occurred.")
     body = dialect.render_error(RequestError(message, status=error.status, kind=error.kind or "invalid_request_error"))
     headers = response_headers(dialect, nonce, b"application/json")
-    headers.extend((k.encode(), v.encode()) for k, v in dialect.error_headers(error))
+    headers.extend((k.encode(), v.encode()) for k, v in dialect.error_headers(error, time.time()))
     call.status = error.status
     call.error = message
     transport.record_fault(call, label)

@@ -93,9 +93,9 @@ def seconds_text(seconds: float) -> str:
     return str(int(seconds)) if seconds == int(seconds) else f"{seconds:g}"
 
 
-def retry_headers(error: HttpError) -> tuple[tuple[str, str], ...]:
+def retry_headers(error: HttpError, now: float = 0.0) -> tuple[tuple[str, str], ...]:
     """What every dialect sends: `retry-after` when asked, and `x-should-retry` when the scenario
-    overrides the SDK's own choice."""
+    overrides the SDK's own choice. `now` (epoch seconds) is for dialects that print reset times."""
     headers: list[tuple[str, str]] = []
     if error.retry_after is not None:
         headers.append(("retry-after", seconds_text(error.retry_after)))
@@ -104,7 +104,7 @@ def retry_headers(error: HttpError) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-def openai_error_headers(error: HttpError) -> tuple[tuple[str, str], ...]:
+def openai_error_headers(error: HttpError, now: float = 0.0) -> tuple[tuple[str, str], ...]:
     """OpenAI's error answers: `retry-after-ms` beside `retry-after` (the SDK reads the finer one
     first) and, on a 429, the `x-ratelimit-*` family showing the exhausted request budget."""
     headers = list(retry_headers(error))
@@ -152,7 +152,8 @@ class Dialect:
     json_endpoints: tuple[tuple[str, Callable[[JSONObject], JSONObject]], ...] = ()
     # For APIs that keep what they answer (Responses): the id a response gets from its nonce.
     response_id: Callable[[str], str] | None = None
-    error_headers: Callable[[HttpError], tuple[tuple[str, str], ...]] = retry_headers
+    # The headers of an HTTP error answer, given the error and the time (epoch seconds) it is sent.
+    error_headers: Callable[[HttpError, float], tuple[tuple[str, str], ...]] = retry_headers
 
 
 def dumps(value: JSONValue) -> str:
