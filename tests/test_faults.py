@@ -210,3 +210,17 @@ def test_frame_level_faults_leave_a_non_streaming_answer_alone() -> None:
 def test_a_chaos_fault_on_a_non_streaming_answer_fires_part_way_through_generation() -> None:
     loaded = scenario('timing: {tokens_per_second: 10}\nturns: ["one two three four five"]')
     assert body_fault(compile_turn(loaded, 0), ChaosPick(Disconnect(), 0.5)) == (0.2, Disconnect())
+
+
+def test_a_chaos_error_variant_is_compiled_once_and_reused() -> None:
+    from mockserver.compiled import TurnCache
+    from mockserver.scenario.model import StreamError
+
+    loaded = scenario('turns: ["one two three"]')
+    cache = TurnCache()
+    options = openai_chat.ChatOptions()
+    first = cache.failing_stream(loaded, 0, openai_chat.DIALECT, options, 3, StreamError(error="overloaded"))
+    again = cache.failing_stream(loaded, 0, openai_chat.DIALECT, options, 3, StreamError(error="overloaded"))
+    assert again is first
+    assert b'"message":"Overloaded"' in first.frames[-1]
+    assert b"[DONE]" not in b"".join(first.frames)

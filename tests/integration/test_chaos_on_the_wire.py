@@ -34,7 +34,8 @@ def soak(server: MockServer, namespace: str, requests: int) -> list[tuple[int | 
 
     async def run() -> None:
         for _ in range(requests):
-            await one_request(server.port, path=f"/_ns/{namespace}/v1/chat/completions")
+            path = f"/_ns/{namespace}/v1/chat/completions" if namespace else "/v1/chat/completions"
+            await one_request(server.port, path=path)
 
     asyncio.run(run())
     return [outcome(c) for c in server.journal.calls(namespace)]
@@ -73,6 +74,17 @@ def test_server_wide_chaos_applies_to_scenarios_without_their_own() -> None:
         assert response.status_code == 503
         assert response.json()["error"]["type"] == "server_error"
         assert server.journal.calls()[0].faults == ["http_error"]
+
+
+def test_two_servers_with_the_same_chaos_seed_fail_the_same_requests() -> None:
+    runs = []
+    for _ in range(2):
+        scenarios = {"default": scenario('turns: ["hi"]')}
+        with MockServer(scenarios, chaos="rate=0.5,seed=11,faults=503+429+disconnect") as server:
+            runs.append(soak(server, "", 30))
+    assert runs[0] == runs[1]
+    assert {status for status, _, _ in runs[0]} == {200, 429, 503}
+    assert ["disconnect"] in [faults for _, faults, _ in runs[0]]
 
 
 def test_a_chaos_error_mid_stream_is_the_dialects_own_error_event(serve: ServeFn, clients: Clients) -> None:

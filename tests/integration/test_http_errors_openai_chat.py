@@ -128,3 +128,14 @@ def test_a_retry_after_beyond_two_minutes_stops_the_openai_sdk_retrying(serve: S
     with pytest.raises(openai.RateLimitError):
         ask(clients.openai(server, max_retries=2))
     assert len(server.journal.calls()) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "attempts"),
+    [(400, 1), (401, 1), (403, 1), (404, 1), (408, 2), (413, 1), (429, 2), (500, 2), (502, 2), (503, 2), (529, 2)],
+)
+def test_which_statuses_the_openai_sdk_retries(serve: ServeFn, clients: Clients, status: int, attempts: int) -> None:
+    server = serve(f"turns:\n  - text: hi\n    http_error: {{status: {status}, retry_after: 0.01}}\n")
+    with pytest.raises(openai.APIStatusError):
+        ask(clients.openai(server, max_retries=1))
+    assert len(server.journal.calls()) == attempts
