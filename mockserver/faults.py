@@ -120,7 +120,7 @@ class _Planner:
         order = list(range(len(frames)))
         copies = [1] * len(frames)
         broken: set[int] = set()
-        labels: dict[int, str] = {}
+        labels: dict[int, list[str]] = {}
         offset = 0.0
         pending = iter(faults)
         upcoming = next(pending, None)
@@ -161,17 +161,17 @@ class _Planner:
                         self._out.append(Write(at, data, 0, "malformed"))
                     case InvalidJson():
                         broken.add(slot)
-                        labels.setdefault(slot, "invalid_json")
+                        labels.setdefault(slot, []).append("invalid_json")
                     case Duplicate(count=count):
                         for later in range(slot, min(slot + count, len(frames))):
                             copies[later] += 1
-                        labels.setdefault(slot, "duplicate")
+                        labels.setdefault(slot, []).append("duplicate")
                     case Reorder(count=count):
                         order[slot : slot + count] = reversed(order[slot : slot + count])
-                        labels.setdefault(slot, "reorder")
+                        labels.setdefault(slot, []).append("reorder")
                     case StreamError():
                         # Already rendered into the frames as the dialect's error event: only label it.
-                        labels.setdefault(slot, "error")
+                        labels.setdefault(slot, []).append("error")
             if slot == len(frames):
                 break
             data = self._fill(frames[order[slot]])
@@ -179,7 +179,9 @@ class _Planner:
                 data = break_json(data)
             if slot in labels:
                 self._flush()
-                self._out.append(Write(due[slot], data, 1, labels[slot]))
+                *others, label = labels[slot]
+                self._out.extend(Mark(due[slot], other) for other in others)
+                self._out.append(Write(due[slot], data, 1, label))
                 self._out.extend(Write(due[slot], data) for _ in range(copies[slot] - 1))
             else:
                 for _ in range(copies[slot]):

@@ -224,3 +224,18 @@ def test_a_chaos_error_variant_is_compiled_once_and_reused() -> None:
     assert again is first
     assert b'"message":"Overloaded"' in first.frames[-1]
     assert b"[DONE]" not in b"".join(first.frames)
+
+
+def test_two_faults_on_one_frame_are_both_recorded() -> None:
+    yaml_text = """
+        turns:
+          - steps:
+              - text: "Hello"
+              - fault: invalid_json
+              - fault: duplicate
+              - text: " world"
+        """
+    actions = plan(yaml_text)
+    assert [a.label for a in actions if isinstance(a, Write | Mark) and a.label] == ["invalid_json", "duplicate"]
+    frames = [f for f in sent(actions).split(b"\n\n") if f and f != b"data: [DONE]"]
+    assert [f.endswith(b"}") for f in frames] == [True, True, False, False, True]  # the frame and its copy broken
