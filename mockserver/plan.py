@@ -54,7 +54,8 @@ def split_writes(actions: list[Action], size: int) -> list[Action]:
         if isinstance(action, Write) and len(action.data) > size:
             pieces = [action.data[i : i + size] for i in range(0, len(action.data), size)]
             out.extend(
-                Write(action.at, piece, action.frames if i == 0 else 0, action.label) for i, piece in enumerate(pieces)
+                Write(action.at, piece, *((action.frames, action.label) if i == 0 else (0, None)))
+                for i, piece in enumerate(pieces)
             )
         else:
             out.append(action)

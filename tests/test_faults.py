@@ -239,3 +239,10 @@ def test_two_faults_on_one_frame_are_both_recorded() -> None:
     assert [a.label for a in actions if isinstance(a, Write | Mark) and a.label] == ["invalid_json", "duplicate"]
     frames = [f for f in sent(actions).split(b"\n\n") if f and f != b"data: [DONE]"]
     assert [f.endswith(b"}") for f in frames] == [True, True, False, False, True]  # the frame and its copy broken
+
+
+def test_a_labelled_write_split_into_pieces_is_journaled_once() -> None:
+    from mockserver.plan import split_writes
+
+    pieces = split_writes(plan(with_fault("invalid_json")), 4)
+    assert [a.label for a in pieces if isinstance(a, Write) and a.label] == ["invalid_json"]
