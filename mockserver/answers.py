@@ -35,7 +35,9 @@ async def send_refusal(
     API sends with that status (retry hints, rate-limit state)."""
     label, error = refusal
     message = error.message or STATUS_MESSAGES.get(error.status, "An error occurred.")
-    body = dialect.render_error(RequestError(message, status=error.status, kind=error.kind or "invalid_request_error"))
+    refused = RequestError(message, status=error.status, kind=error.kind or "invalid_request_error")
+    refused.request_id = f"req_{nonce}"
+    body = dialect.render_error(refused)
     headers = response_headers(dialect, nonce, b"application/json")
     headers.extend((k.encode(), v.encode()) for k, v in dialect.error_headers(error, time.time()))
     call.status = error.status
