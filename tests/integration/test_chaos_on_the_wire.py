@@ -128,13 +128,15 @@ def havoc_server() -> Iterator[MockServer]:
         yield server
 
 
-async def one_request(port: int, *, path: str = "/v1/chat/completions", abandon: bool = False) -> None:
+async def one_request(
+    port: int, *, path: str = "/v1/chat/completions", abandon: bool = False, payload: bytes = REQUEST
+) -> None:
     """A raw HTTP/1.1 request in one write (no Nagle delay), read to the end or to the break."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(
-            b"POST %s HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
-            b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (path.encode(), len(REQUEST), REQUEST)
+            b"POST %s HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-api-key: k\r\n"
+            b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (path.encode(), len(payload), payload)
         )
         await writer.drain()
         if abandon:
@@ -194,3 +196,39 @@ def test_after_1000_faulted_streams_the_server_serves_a_clean_stream_and_leaks_n
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "All good."
     assert server_tasks(havoc_server) == tasks_before
     assert open_fds() <= fds_before + 1  # the SDK client's pooled connection
+
+
+EVERYTHING = """
+chaos:
+  seed: 3
+  rate: 1
+  faults: [disconnect, reset, {truncate: 9}, invalid_json, duplicate, reorder, {error: overloaded}, {stall: 5ms}, 529]
+turns:
+  - reasoning: "Think first."
+    text: "The quick brown fox jumps over the lazy dog."
+    tool_calls: [{name: lookup, arguments: {q: fox}}]
+"""
+DIALECT_REQUESTS = {
+    "/v1/chat/completions": {"model": "m", "messages": USER},
+    "/v1/messages": {"model": "m", "max_tokens": 50, "messages": USER},
+}
+
+
+@pytest.mark.parametrize("path", DIALECT_REQUESTS)
+@pytest.mark.parametrize("stream", [True, False])
+def test_every_chaos_fault_at_every_point_is_served_without_a_server_error(
+    serve: ServeFn, path: str, stream: bool
+) -> None:
+    server = serve(EVERYTHING.replace(", 529]", ", {http_error: 529}]"))
+    payload = json.dumps({**DIALECT_REQUESTS[path], "stream": stream}).encode()
+
+    async def run() -> None:
+        for _ in range(40):
+            await one_request(server.port, path=path, payload=payload)
+
+    asyncio.run(run())
+    calls = wait_for_calls(server, lambda c: c.duration is not None, 40)
+    assert len(calls) == 40
+    assert [c.error for c in calls if c.status == 500 or (c.error or "").startswith("mockserver internal")] == []
+    # Non-streaming answers have no frames to duplicate or reorder; every other pick fires.
+    assert sum(bool(c.faults) for c in calls) >= 25
