@@ -279,8 +279,7 @@ class JsonEndpoint(DialectEndpoint):
         result = self.answer(await self._json_body(scope, receive, call, headers))
         call.status = 200
         headers_out = response_headers(self.dialect, nonce, b"application/json")
-        await transport.send_body(send, 200, headers_out, json.dumps(result).encode())
-        call.completed = True
+        await transport.send_body(send, 200, headers_out, json.dumps(result).encode(), call=call)
 
 
 def _models(state: ServerState) -> Route:
