@@ -145,6 +145,18 @@ def test_duplicated_or_reordered_deltas_corrupt_the_text_silently(
     assert message.stop_reason == "end_turn"
 
 
+def test_one_byte_writes_split_multibyte_characters_and_the_text_survives(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns:\n  - text: "Grüße, 世界 🌍"\n    write: {bytes: 1}\n')
+    assert stream_text(clients.anthropic(server)).content[0].text == "Grüße, 世界 🌍"  # type: ignore[union-attr]
+
+
+def test_headers_delay_past_the_read_timeout_is_a_timeout_the_sdk_retries(serve: ServeFn, clients: Clients) -> None:
+    server = serve('turns:\n  - text: "Hello"\n    headers_delay: 2s\n')
+    with pytest.raises(anthropic.APITimeoutError):
+        stream_text(clients.anthropic(server, timeout=0.5, max_retries=1))
+    assert len(wait_for_calls(server, lambda c: c.client_disconnected, count=2)) == 2
+
+
 # --- before the stream --------------------------------------------------------------------------------
 
 
