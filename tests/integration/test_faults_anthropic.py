@@ -65,14 +65,19 @@ def test_a_stall_with_a_one_second_read_timeout_raises_raw_read_timeout_within_t
     assert call.client_disconnected
 
 
-def test_a_stall_with_ping_events_survives_the_same_read_timeout(serve: ServeFn, clients: Clients) -> None:
-    server = serve(mid_sentence("{stall: 1.5s, keepalive: 0.4s}"))
+def test_a_stall_with_keepalive_is_filled_with_ping_events(serve: ServeFn) -> None:
+    server = serve(mid_sentence("{stall: 0.5s, keepalive: 0.1s}"))
     body, _ = read_raw(
         f"{server.base_url}/v1/messages",
         {"model": "claude-test", "max_tokens": 100, "messages": USER, "stream": True},  # type: ignore[dict-item]
         headers={"x-api-key": "k", "anthropic-version": "2023-06-01"},
     )
-    assert body.count(b'event: ping\ndata: {"type": "ping"}\n\n') >= 3
+    # Four during the stall, beside the one the API sends after the first content block starts.
+    assert body.count(b'event: ping\ndata: {"type": "ping"}\n\n') == 5
+
+
+def test_a_stall_with_ping_events_survives_the_same_read_timeout(serve: ServeFn, clients: Clients) -> None:
+    server = serve(mid_sentence("{stall: 1.2s, keepalive: 0.3s}"))
     message = stream_text(clients.anthropic(server, timeout=1.0))
     assert message.content[0].type == "text"
     assert message.content[0].text == "Hello there and goodbye"
@@ -153,7 +158,7 @@ def test_one_byte_writes_split_multibyte_characters_and_the_text_survives(serve:
 def test_headers_delay_past_the_read_timeout_is_a_timeout_the_sdk_retries(serve: ServeFn, clients: Clients) -> None:
     server = serve('turns:\n  - text: "Hello"\n    headers_delay: 2s\n')
     with pytest.raises(anthropic.APITimeoutError):
-        stream_text(clients.anthropic(server, timeout=0.5, max_retries=1))
+        stream_text(clients.anthropic(server, timeout=0.3, max_retries=1))
     assert len(wait_for_calls(server, lambda c: c.client_disconnected, count=2)) == 2
 
 

@@ -83,7 +83,7 @@ def test_a_stall_with_a_one_second_read_timeout_raises_api_timeout_error_within_
 
 
 def test_a_stall_with_keepalive_pings_survives_the_same_read_timeout(serve: ServeFn, clients: Clients) -> None:
-    server = serve(mid_sentence("{stall: 1.5s, keepalive: 0.4s}"))
+    server = serve(mid_sentence("{stall: 1.2s, keepalive: 0.3s}"))
     text = stream_text(clients.openai(server, timeout=1.0))
     assert text == "Hello there and goodbye"
     (call,) = server.journal.calls()
@@ -165,7 +165,7 @@ def test_crlf_line_endings_parse_the_same(serve: ServeFn, clients: Clients) -> N
 def test_headers_delay_past_the_read_timeout_is_a_timeout_the_sdk_retries(serve: ServeFn, clients: Clients) -> None:
     server = serve('turns:\n  - text: "Hello"\n    headers_delay: 2s\n')
     with pytest.raises(openai.APITimeoutError):
-        stream_text(clients.openai(server, timeout=0.5, max_retries=1))
+        stream_text(clients.openai(server, timeout=0.3, max_retries=1))
     calls = wait_for_calls(server, lambda c: c.client_disconnected, count=2)
     assert len(calls) == 2
     assert all(c.client_disconnected and c.frames_sent == 0 for c in calls)
