@@ -58,7 +58,8 @@ async def send_answer(
     chosen: ChaosPick | None,
 ) -> None:
     """The whole answer when generation would have finished, unless a fault spoils it first."""
-    delay = (compiled.due[-1] if compiled.due else 0.0) / speed
+    duration = compiled.due[-1] if compiled.due else 0.0
+    delay = duration / speed
     headers = response_headers(dialect, nonce, b"application/json")
     spoiler = body_fault(compiled, chosen)
     if spoiler is not None:
@@ -85,7 +86,7 @@ async def send_answer(
                     actions=actions,
                     speed=speed,
                     call=call,
-                    headers_delay=delay * speed,
+                    headers_delay=duration,
                 )
                 return
             case InvalidJson():
