@@ -211,6 +211,7 @@ turns:
 DIALECT_REQUESTS = {
     "/v1/chat/completions": {"model": "m", "messages": USER},
     "/v1/messages": {"model": "m", "max_tokens": 50, "messages": USER},
+    "/v1/responses": {"model": "m", "input": "x"},
 }
 
 
