@@ -112,7 +112,7 @@ def test_duplicated_or_reordered_deltas_corrupt_the_text_silently(
 
 
 def test_a_stall_with_keepalive_comments_survives_the_read_timeout(serve: ServeFn, clients: Clients) -> None:
-    server = serve(mid_sentence("{stall: 1.5s, keepalive: 0.4s}"))
+    server = serve(mid_sentence("{stall: 1.2s, keepalive: 0.3s}"))
     assert final_text(clients.openai(server, timeout=1.0)) == "Hello there and goodbye"
 
 
