@@ -7,6 +7,7 @@ become the dialect's own error body; nothing a client sends produces a 500.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import secrets
@@ -21,17 +22,25 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from mockserver import transport
+from mockserver.answers import response_headers, send_answer, send_refusal
+from mockserver.chaos import pick
 from mockserver.compiled import Filler, TurnCache, output_tokens
 from mockserver.config import ServerConfig
 from mockserver.dialects import DIALECTS
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
+from mockserver.faults import FaultAt, place, plan_faults, refusal_for
 from mockserver.journal import Call, Journal
 from mockserver.namespaces import Namespaces
-from mockserver.plan import add_keepalives, plan_clean, split_writes
+from mockserver.plan import add_keepalives, split_writes
 from mockserver.response_store import ResponseStore, StoredResponse
+from mockserver.scenario.loader import chaos_from_text
 from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
-from mockserver.scenario.model import Scenario
+from mockserver.scenario.model import (
+    Chaos,
+    Scenario,
+    StreamError,
+)
 from mockserver.sse import comment, encode
 from mockserver.types import JSONObject, Receive, Scope, Send
 
@@ -57,6 +66,7 @@ class ServerState:
     cache: TurnCache = field(default_factory=TurnCache)
     namespaces: Namespaces = field(default_factory=Namespaces)
     responses: ResponseStore = field(default_factory=ResponseStore)
+    chaos: Chaos | None = None
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -79,19 +89,10 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def keepalive_frame(dialect: Dialect) -> bytes:
+@functools.cache
+def keepalive_frame(dialect: Dialect, newline: str = "\n") -> bytes:
     """Anthropic clients expect `ping` events; every other SSE client skips a comment."""
-    return comment("ping") if dialect.keepalive is None else encode(dialect.keepalive)
-
-
-def _response_headers(dialect: Dialect, nonce: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
-    headers = [
-        (b"content-type", content_type),
-        (b"cache-control", b"no-cache"),
-        (dialect.request_id_header.encode(), f"req_{nonce}".encode()),
-    ]
-    headers.extend((k.encode(), v.encode()) for k, v in dialect.extra_headers)
-    return headers
+    return comment("ping", newline) if dialect.keepalive is None else encode(dialect.keepalive, newline)
 
 
 class DialectEndpoint:
@@ -114,7 +115,8 @@ class DialectEndpoint:
             namespace=scope.get("path_params", {}).get("namespace", ""),
         )
         nonce = new_nonce()
-        # Recorded before any byte goes out, so a client that holds the answer finds its call.
+        # Journaled on arrival and filled in as it goes, so a client that has just seen a fault
+        # finds the request (and the fault) in the journal without waiting for the server.
         self.state.journal.record(call)
         try:
             await self._handle(scope, receive, send, call, headers, nonce)
@@ -132,11 +134,13 @@ class DialectEndpoint:
             internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
                 await self._send_error(send, internal, nonce)
+        finally:
+            call.duration = round(time.time() - call.time, 6)
 
     async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
         error.request_id = f"req_{nonce}"
         body = json.dumps(self.dialect.render_error(error)).encode()
-        headers = _response_headers(self.dialect, nonce, b"application/json")
+        headers = response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, error.status, headers, body)
 
     async def _json_body(self, scope: Scope, receive: Receive, call: Call, headers: dict[str, str]) -> JSONObject:
@@ -180,6 +184,13 @@ class DialectEndpoint:
         )
         index, turn = scenario.turn_for(assistant_turns)
         call.scenario, call.turn = scenario.name, index
+        attempt = namespace.next_attempt(scenario.name, index)
+        chaos = scenario.chaos or self.state.chaos
+        chosen = None if chaos is None else pick(chaos, scenario=scenario.name, turn=index, attempt=attempt)
+        refusal = refusal_for(turn, attempt, chosen)
+        if refusal is not None:
+            await send_refusal(send, self.dialect, refusal, call, nonce)
+            return
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
         # A chained request's input is the whole conversation, the stored part included.
@@ -206,16 +217,26 @@ class DialectEndpoint:
             self.state.responses.put(kept)
         speed = self.state.config.speed
         if not request.stream:
-            await self._respond_json(send, scenario, index, request, fill, nonce, call, speed)
+            compiled_body = cache.body(scenario, index, self.dialect, request.options)
+            await send_answer(send, receive, self.dialect, compiled, fill(compiled_body), call, nonce, speed, chosen)
             return
-        stream = cache.stream(scenario, index, self.dialect, request.options)
-        actions = plan_clean(stream, fill)
+        injected: list[FaultAt] = []
+        if chosen is not None and isinstance(chosen.fault, StreamError):
+            cut = chosen.event(len(compiled.script.events))
+            stream = cache.failing_stream(scenario, index, self.dialect, request.options, cut, chosen.fault)
+        else:
+            stream = cache.stream(scenario, index, self.dialect, request.options)
+            if chosen is not None:
+                injected.append(place(chosen, stream))
+        newline = "\r\n" if turn.shaping.crlf else "\n"
+        keepalive = keepalive_frame(self.dialect, newline)
+        actions = plan_faults(stream, fill, keepalive=keepalive, injected=injected)
         keepalive_every = turn.shaping.keepalive
-        if keepalive_every is None and not stream.faults:
+        if keepalive_every is None and not stream.faults and not injected:
             # A fault's silence is left as scripted: a stall must look dead to the client.
             keepalive_every = self.dialect.default_keepalive
         if keepalive_every:
-            actions = add_keepalives(actions, keepalive_every, keepalive_frame(self.dialect))
+            actions = add_keepalives(actions, keepalive_every, keepalive)
         if turn.shaping.write_bytes:
             actions = split_writes(actions, turn.shaping.write_bytes)
         call.status = 200
@@ -223,7 +244,7 @@ class DialectEndpoint:
             send,
             receive,
             status=200,
-            headers=_response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),
+            headers=response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),
             actions=actions,
             speed=speed,
             call=call,
@@ -244,25 +265,6 @@ class DialectEndpoint:
             )
         return found
 
-    async def _respond_json(
-        self,
-        send: Send,
-        scenario: Scenario,
-        index: int,
-        request: ParsedRequest,
-        fill: Filler,
-        nonce: str,
-        call: Call,
-        speed: float,
-    ) -> None:
-        body = fill(self.state.cache.body(scenario, index, self.dialect, request.options))
-        # A non-streaming answer arrives when generation would have finished.
-        duration = self.state.cache.turn(scenario, index).due[-1]
-        call.status = 200
-        headers = _response_headers(self.dialect, nonce, b"application/json")
-        await transport.send_body(send, 200, headers, body, delay=duration / speed)
-        call.completed = True
-
 
 class JsonEndpoint(DialectEndpoint):
     """A dialect's side endpoint that answers from the request alone, such as Anthropic's count_tokens."""
@@ -276,9 +278,8 @@ class JsonEndpoint(DialectEndpoint):
     ) -> None:
         result = self.answer(await self._json_body(scope, receive, call, headers))
         call.status = 200
-        headers_out = _response_headers(self.dialect, nonce, b"application/json")
-        await transport.send_body(send, 200, headers_out, json.dumps(result).encode())
-        call.completed = True
+        headers_out = response_headers(self.dialect, nonce, b"application/json")
+        await transport.send_body(send, 200, headers_out, json.dumps(result).encode(), call=call)
 
 
 def _models(state: ServerState) -> Route:
@@ -364,5 +365,10 @@ class MockApp:
 
 def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal: Journal | None = None) -> MockApp:
     return MockApp(
-        ServerState(config=config, scenarios=scenarios, journal=journal if journal is not None else Journal())
+        ServerState(
+            config=config,
+            scenarios=scenarios,
+            journal=journal if journal is not None else Journal(),
+            chaos=chaos_from_text(config.chaos) if config.chaos else None,
+        )
     )

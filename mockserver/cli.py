@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mockserver.config import BUNDLED_SCENARIOS, ServerConfig
 from mockserver.errors import MockServerError, ScenarioError
-from mockserver.scenario.loader import load_scenarios
+from mockserver.scenario.loader import chaos_from_text, load_scenarios
 
 
 def _speed(text: str) -> float:
@@ -22,6 +22,16 @@ def _speed(text: str) -> float:
     if not value > 0 or math.isnan(value):
         raise argparse.ArgumentTypeError(f"speed must be greater than 0, got {text!r}")
     return value
+
+
+def _chaos(text: str) -> str:
+    try:
+        chaos_from_text(text)
+    except ScenarioError as exc:
+        raise argparse.ArgumentTypeError(
+            "; ".join(p.message if not p.field else f"{p.field}: {p.message}" for p in exc.problems)
+        ) from None
+    return text
 
 
 def _default_scenarios() -> Path:
@@ -40,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=_speed, default=1.0, help="scripted time is divided by this: 2 runs twice as fast (default: 1)"
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--chaos",
+        type=_chaos,
+        default=None,
+        metavar="SPEC",
+        help="random faults on every scenario without its own chaos, e.g. rate=0.2,seed=1 or "
+        "rate=0.1,seed=7,faults=disconnect+reset+stall+503 (same seed, same faults at the same frames)",
+    )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("directory", type=Path)
@@ -84,13 +102,19 @@ def _serve(args: argparse.Namespace) -> int:
     directory = args.scenarios or _default_scenarios()
     scenarios = load_scenarios(directory)
     config = ServerConfig(
-        host=args.host, port=args.port, scenario_dir=directory, speed=args.speed, log_level=args.log_level
+        host=args.host,
+        port=args.port,
+        scenario_dir=directory,
+        speed=args.speed,
+        log_level=args.log_level,
+        chaos=args.chaos,
     )
     sock = bind_socket(config.host, config.port)
     host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"http://{host}:{sock.getsockname()[1]}"
     print(
-        f"mockserver: serving {len(scenarios)} scenarios from {directory} on {url} (OpenAI base URL {url}/v1)",
+        f"mockserver: serving {len(scenarios)} scenarios from {directory} on {url} (OpenAI base URL {url}/v1)"
+        + (f", chaos {args.chaos}" if args.chaos else ""),
         file=sys.stderr,
         flush=True,
     )

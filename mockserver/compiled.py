@@ -15,8 +15,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from mockserver.dialects.base import Dialect, RenderContext, TokenUsage, dumps
-from mockserver.events import FaultPoint, Script, script_for
-from mockserver.scenario.model import Fault, Scenario, Turn
+from mockserver.events import Failure, FaultPoint, Script, failure_for, script_for
+from mockserver.scenario.model import Fault, Scenario, StreamError, Turn
 from mockserver.sse import encode
 from mockserver.timing import plan_due
 from mockserver.types import JSONValue
@@ -46,7 +46,7 @@ class CompiledStream:
     frames: tuple[bytes, ...]
     due: tuple[float, ...]
     faults: tuple[tuple[int, float, Fault], ...]
-    groups: tuple[tuple[float, bytes], ...]
+    groups: tuple[tuple[float, bytes, int], ...]
     duration: float
 
 
@@ -127,17 +127,29 @@ def compile_stream(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options
     for event, event_frames, at in zip(compiled.script.events, rendered, compiled.due, strict=True):
         if isinstance(event, FaultPoint):
             faults.append((len(frames), at, event.fault))
+        elif isinstance(event, Failure):
+            # Kept beside the transport faults so the journal records the error as it is sent.
+            faults.append((len(frames), at, StreamError(error=event.error, message=event.message)))
         for frame in event_frames:
             frames.append(encode(frame, newline))
             due.append(at)
-    groups: list[tuple[float, bytes]] = []
+    groups: list[tuple[float, bytes, int]] = []
     for at, data in zip(due, frames, strict=True):
         if groups and groups[-1][0] == at:
-            groups[-1] = (at, groups[-1][1] + data)
+            groups[-1] = (at, groups[-1][1] + data, groups[-1][2] + 1)
         else:
-            groups.append((at, data))
+            groups.append((at, data, 1))
     duration = compiled.due[-1] if compiled.due else 0.0
     return CompiledStream(tuple(frames), tuple(due), tuple(faults), tuple(groups), duration)
+
+
+def cut_with_failure(compiled: CompiledTurn, cut: int, fault: StreamError) -> CompiledTurn:
+    """The turn as if the API had failed at event `cut`: what came before, then its error event,
+    sent right after the event before it (as `plan_due` places a scripted error)."""
+    script = compiled.script
+    events = (*script.events[:cut], failure_for(fault))
+    due = (*compiled.due[:cut], compiled.due[cut - 1])
+    return CompiledTurn(Script(events, script.output_tokens, script.reasoning_tokens), due)
 
 
 def compile_body(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options: Hashable) -> bytes:
@@ -178,6 +190,20 @@ class TurnCache:
         if isinstance(found, CompiledStream):
             return found
         compiled = compile_stream(dialect, scenario.turns[index], self.turn(scenario, index), options)
+        self._put(key, scenario, compiled)
+        return compiled
+
+    def failing_stream(
+        self, scenario: Scenario, index: int, dialect: Dialect, options: Hashable, cut: int, fault: StreamError
+    ) -> CompiledStream:
+        """A chaos variant ending in an error at event `cut`; compiled on first use and kept in
+        the same bounded cache, so a seeded run renders each variant once."""
+        key = (id(scenario), index, dialect.name, options, f"fail:{cut}:{fault.error}:{fault.message}")
+        found = self._get(key, scenario)
+        if isinstance(found, CompiledStream):
+            return found
+        turn = scenario.turns[index]
+        compiled = compile_stream(dialect, turn, cut_with_failure(self.turn(scenario, index), cut, fault), options)
         self._put(key, scenario, compiled)
         return compiled
 

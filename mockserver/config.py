@@ -17,6 +17,9 @@ class ServerConfig:
     scenario_dir: Path | None = None
     speed: float = 1.0
     log_level: str = "info"
+    # Server-wide chaos as `rate=0.2,seed=1` (see `mockserver serve --chaos`); a scenario's own
+    # `chaos:` takes precedence for that scenario.
+    chaos: str | None = None
 
     def __post_init__(self) -> None:
         if not self.speed > 0:

@@ -158,6 +158,10 @@ class Script:
         return "".join(e.text for e in self.events if isinstance(e, TextDelta))
 
 
+def failure_for(fault: StreamError) -> Failure:
+    return Failure(fault.error, fault.message or ERROR_MESSAGES.get(fault.error, "An error occurred."))
+
+
 def script_for(turn: Turn) -> Script:
     """Lay a turn's steps out as events; adjacent text (or reasoning) steps share one block."""
     events: list[Event] = [MessageStart()]
@@ -205,8 +209,8 @@ def script_for(turn: Turn) -> Script:
                 tool_index += 1
             case Pause(seconds=seconds):
                 events.append(Wait(seconds))
-            case StreamError(error=error, message=message):
-                events.append(Failure(error, message or ERROR_MESSAGES.get(error, "An error occurred.")))
+            case StreamError():
+                events.append(failure_for(step))
                 return Script(tuple(events), output, reasoning)
             case _:
                 events.append(FaultPoint(step))

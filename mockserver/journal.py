@@ -33,6 +33,8 @@ class Call:
     disconnected_after: float | None = None
     disconnected_after_frame: int | None = None
     error: str | None = None
+    # Seconds from arrival until the server was done with the request; None while in flight.
+    duration: float | None = None
 
     def to_json(self) -> dict[str, JSONValue]:
         return {
@@ -55,6 +57,7 @@ class Call:
             "disconnected_after": self.disconnected_after,
             "disconnected_after_frame": self.disconnected_after_frame,
             "error": self.error,
+            "duration": self.duration,
         }
 
 

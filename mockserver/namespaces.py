@@ -51,3 +51,9 @@ class Namespaces:
 
     def names(self) -> list[str]:
         return sorted(self._items)
+
+    def restart_counts(self) -> None:
+        """New scenarios start their attempt counts (fail_first, chaos) from zero everywhere."""
+        with self._lock:
+            for namespace in self._items.values():
+                namespace.attempts.clear()

@@ -31,12 +31,20 @@ class Close:
     label: str | None = None
 
 
-Action = Write | Close
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A fault that fires here without bytes of its own (a stall starts): recorded, nothing sent."""
+
+    at: float
+    label: str
+
+
+Action = Write | Close | Mark
 
 
 def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> list[Action]:
     """The common case: frames due at the same moment leave in one write."""
-    return [Write(at, fill(data)) for at, data in stream.groups]
+    return [Write(at, fill(data), count) for at, data, count in stream.groups]
 
 
 def split_writes(actions: list[Action], size: int) -> list[Action]:
@@ -46,7 +54,8 @@ def split_writes(actions: list[Action], size: int) -> list[Action]:
         if isinstance(action, Write) and len(action.data) > size:
             pieces = [action.data[i : i + size] for i in range(0, len(action.data), size)]
             out.extend(
-                Write(action.at, piece, action.frames if i == 0 else 0, action.label) for i, piece in enumerate(pieces)
+                Write(action.at, piece, *((action.frames, action.label) if i == 0 else (0, None)))
+                for i, piece in enumerate(pieces)
             )
         else:
             out.append(action)

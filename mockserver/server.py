@@ -64,13 +64,16 @@ class MockServer:
         port: int = 0,
         speed: float = 1.0,
         log_level: str = "warning",
+        chaos: str | None = None,
     ) -> None:
         if scenarios is None or isinstance(scenarios, Path | str):
             directory = Path(scenarios) if scenarios is not None else None
             loaded = load_scenarios(directory) if directory is not None else {}
         else:
             directory, loaded = None, dict(scenarios)
-        self.config = ServerConfig(host=host, port=port, scenario_dir=directory, speed=speed, log_level=log_level)
+        self.config = ServerConfig(
+            host=host, port=port, scenario_dir=directory, speed=speed, log_level=log_level, chaos=chaos
+        )
         self.journal = Journal()
         self.app = create_app(self.config, loaded, self.journal)
         self._server: uvicorn.Server | None = None
@@ -125,6 +128,7 @@ class MockServer:
 
     def set_scenarios(self, scenarios: Mapping[str, Scenario]) -> None:
         self.app.state.scenarios = dict(scenarios)
+        self.app.state.namespaces.restart_counts()
 
     def __enter__(self) -> Self:
         return self.start()

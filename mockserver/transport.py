@@ -8,13 +8,16 @@ stops at once so thousands of abandoned streams cost nothing.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import struct
 from collections.abc import Sequence
 
 from mockserver.journal import Call
-from mockserver.plan import Action, Close, Write
+from mockserver.plan import Action, Close, Mark, Write
 from mockserver.types import Receive, Send
+
+logger = logging.getLogger("mockserver")
 
 # A wait longer than this listens for the client going away instead of sleeping blind.
 WATCH_THRESHOLD = 0.5
@@ -31,7 +34,12 @@ class Connection:
 
     @property
     def disconnected(self) -> bool:
-        return bool(getattr(self._cycle, "disconnected", False))
+        # A failed write closes the transport at once but tells the server only on the next loop
+        # turn; checking both stops a stream that is catching up from writing into a dead socket.
+        if getattr(self._cycle, "disconnected", False):
+            return True
+        transport = getattr(self._cycle, "transport", None)
+        return transport is not None and bool(transport.is_closing())
 
     async def wait(self, delay: float) -> bool:
         """Sleep `delay` seconds; True if the client went away meanwhile."""
@@ -56,9 +64,12 @@ class Connection:
             transport.abort()
         else:
             transport.close()
-        # Let the server see the connection go before the app returns, so it logs nothing.
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Let the server see the connection go before the app returns, so it logs nothing."""
         for _ in range(100):
-            if self.disconnected:
+            if getattr(self._cycle, "disconnected", True):
                 return
             await asyncio.sleep(0.001)
 
@@ -68,12 +79,32 @@ async def send_head(send: Send, status: int, headers: list[tuple[bytes, bytes]])
 
 
 async def send_body(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, delay: float = 0.0
+    send: Send,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    delay: float = 0.0,
+    call: Call | None = None,
 ) -> None:
+    """A whole answer at once, after `delay`; `call` is marked completed just before it leaves."""
     if delay > 0:
         await asyncio.sleep(delay)
+    if call is not None:
+        call.completed = True
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def hang_up(send: Send, receive: Receive, *, delay: float, reset: bool, call: Call, label: str) -> None:
+    """Close the connection after `delay` without any response: no status line, no headers."""
+    conn = Connection(send, receive)
+    if delay > 0 and await conn.wait(delay):
+        _record_disconnect(call, delay)
+        await conn.settle()
+        return
+    record_fault(call, label)
+    await conn.close(reset=reset)
 
 
 async def stream(
@@ -92,31 +123,68 @@ async def stream(
     loop = asyncio.get_running_loop()
     if headers_delay > 0 and await conn.wait(headers_delay / speed):
         _record_disconnect(call, 0.0)
+        await conn.settle()
         return
     start = loop.time()
     await send_head(send, status, headers)
-    for action in actions:
+    last = len(actions) - 1
+    for index, action in enumerate(actions):
         delay = start + action.at / speed - loop.time()
         if (delay > 0 and await conn.wait(delay)) or conn.disconnected:
             _record_disconnect(call, loop.time() - start)
+            await conn.settle()
             return
         match action:
             case Write(data=data, frames=frames, label=label):
-                await send({"type": "http.response.body", "body": data, "more_body": True})
+                if label is not None and label != "keepalive":
+                    record_fault(call, label, loop.time() - start)
+                # Counted before sending, so the journal never lags what the client has already read.
                 call.frames_sent += frames
                 call.bytes_sent += len(data)
-                if label is not None and label != "keepalive":
-                    call.faults.append(label)
+                if index == last:
+                    call.completed = True
+                    await send({"type": "http.response.body", "body": data, "more_body": False})
+                    return
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+            case Mark(label=label):
+                record_fault(call, label, loop.time() - start)
             case Close(reset=reset, label=label):
                 if label is not None:
-                    call.faults.append(label)
+                    record_fault(call, label, loop.time() - start)
                 await conn.close(reset=reset)
                 return
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
     call.completed = True
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def record_fault(call: Call, name: str, elapsed: float | None = None) -> None:
+    """Journal and log a fault as it fires, so a test can assert on what happened and when."""
+    call.faults.append(name)
+    when = "" if elapsed is None else f" at={elapsed:.3f}s"
+    logger.info(
+        "fault %s fired: %s %s scenario=%s turn=%s namespace=%r after_frame=%d%s",
+        name,
+        call.method,
+        call.path,
+        call.scenario,
+        call.turn,
+        call.namespace,
+        call.frames_sent,
+        when,
+    )
 
 
 def _record_disconnect(call: Call, elapsed: float) -> None:
     call.client_disconnected = True
     call.disconnected_after = round(elapsed, 6)
     call.disconnected_after_frame = call.frames_sent
+    logger.info(
+        "client disconnected: %s %s scenario=%s turn=%s namespace=%r after_frame=%d at=%.3fs",
+        call.method,
+        call.path,
+        call.scenario,
+        call.turn,
+        call.namespace,
+        call.frames_sent,
+        elapsed,
+    )

@@ -34,8 +34,10 @@ LAYERS: dict[str, int] = {
     "compiled": 2,
     "plan": 2,
     "faults": 2,
+    "chaos": 2,
     "response_store": 2,
     "transport": 3,
+    "answers": 3,
     "control": 4,
     "app": 4,
     "watch": 5,
@@ -47,7 +49,18 @@ LAYERS: dict[str, int] = {
     "__init__": 7,
 }
 PURE_BANNED = ("asyncio", "starlette", "uvicorn", "yaml", "socket", "time")
-PURE = ("events", "sse", "timing", "plan", "faults", "compiled", "scenario.model", "scenario.matching", "dialects")
+PURE = (
+    "events",
+    "sse",
+    "timing",
+    "plan",
+    "faults",
+    "chaos",
+    "compiled",
+    "scenario.model",
+    "scenario.matching",
+    "dialects",
+)
 
 
 def module_name(path: Path) -> str:

@@ -60,9 +60,27 @@ def test_serve_rejects_a_speed_that_is_not_positive(speed: str) -> None:
     assert caught.value.code == 2
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("rate=2", "argument --chaos: rate: expected a fraction between 0 and 1, got 2.0"),
+        ("faults=explode", "argument --chaos: faults[0]: unknown fault 'explode'"),
+    ],
+)
+def test_serve_rejects_a_bad_chaos_spec_and_says_why(
+    spec: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", "--chaos", spec])
+    assert caught.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.fixture
-def served(folder: Path) -> Iterator[str]:
-    """`python -m mockserver serve --port 0` in a subprocess; yields its URL."""
+def served(folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """`python -m mockserver serve --port 0` in a subprocess; yields its URL. A test adds flags by
+    parametrizing `served` indirectly with a list of them."""
+    flags: list[str] = getattr(request, "param", [])
     process = subprocess.Popen(
         [
             sys.executable,
@@ -75,6 +93,7 @@ def served(folder: Path) -> Iterator[str]:
             "0",
             "--log-level",
             "warning",
+            *flags,
         ],
         stderr=subprocess.PIPE,
         text=True,
@@ -100,3 +119,14 @@ def test_serve_answers_on_loopback_with_the_folder_scenarios(served: str) -> Non
     )
     assert response.status_code == 200
     assert response.json()["choices"][0]["message"]["content"] == "hi"
+
+
+@pytest.mark.parametrize("served", [["--chaos", "rate=1,seed=3,faults=503"]], indirect=True)
+def test_serve_with_chaos_fails_requests_as_the_spec_says(served: str) -> None:
+    response = httpx.post(
+        f"{served}/v1/chat/completions",
+        json={"model": "greeting", "messages": [{"role": "user", "content": "hello"}]},
+        timeout=10,
+    )
+    assert response.status_code == 503
+    assert response.json()["error"]["type"] == "server_error"

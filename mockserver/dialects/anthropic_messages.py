@@ -10,8 +10,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
-from mockserver.dialects.base import Dialect, ParsedRequest, RenderContext, TokenUsage, dumps
+from mockserver.dialects.base import (
+    Dialect,
+    ParsedRequest,
+    RenderContext,
+    TokenUsage,
+    dumps,
+    is_retryable,
+    retry_headers,
+)
 from mockserver.errors import RequestError
 from mockserver.events import (
     Failure,
@@ -30,7 +39,7 @@ from mockserver.events import (
     ToolCallStart,
     Wait,
 )
-from mockserver.scenario.model import StopReason
+from mockserver.scenario.model import HttpError, StopReason
 from mockserver.sse import Frame
 from mockserver.types import JSONObject, JSONValue
 
@@ -42,6 +51,8 @@ STOP_REASONS = {
     StopReason.REFUSAL: "refusal",
     StopReason.CONTENT_FILTER: "refusal",
 }
+# Limits shown on a 429, per family (requests per minute, then tokens); only requests run out.
+RATE_LIMITS = (("requests", 50), ("tokens", 80000), ("input-tokens", 40000), ("output-tokens", 16000))
 # The recorded API streams write this one payload with a space after the colon.
 PING = Frame('{"type": "ping"}', event="ping")
 # Seconds of silence after which a stream sends `ping`, unless the turn sets its own interval.
@@ -373,6 +384,27 @@ def count_tokens(body: JSONObject) -> JSONObject:
     return {"input_tokens": _input_tokens(body, messages)}
 
 
+def error_headers(error: HttpError, now: float) -> tuple[tuple[str, str], ...]:
+    """Anthropic's error answers: `retry-after` when asked, `x-should-retry: true` on the errors
+    the API wants retried (a 529 carries it), and on a 429 the `anthropic-ratelimit-*` family
+    with RFC 3339 reset times."""
+    headers = [h for h in retry_headers(error) if h[0] != "x-should-retry"]
+    retry = error.should_retry if error.should_retry is not None else (is_retryable(error.status) or None)
+    if retry is not None:
+        headers.append(("x-should-retry", "true" if retry else "false"))
+    if error.status == 429:
+        wait = error.retry_after if error.retry_after is not None else 60.0
+        reset = datetime.fromtimestamp(now + wait, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for family, limit in RATE_LIMITS:
+            remaining = 0 if family == "requests" else limit
+            headers += [
+                (f"anthropic-ratelimit-{family}-limit", str(limit)),
+                (f"anthropic-ratelimit-{family}-remaining", str(remaining)),
+                (f"anthropic-ratelimit-{family}-reset", reset),
+            ]
+    return tuple(headers)
+
+
 DIALECT = Dialect(
     name="anthropic_messages",
     path="/v1/messages",
@@ -385,4 +417,5 @@ DIALECT = Dialect(
     default_keepalive=KEEPALIVE_SECONDS,
     check_headers=check_headers,
     json_endpoints=(("/v1/messages/count_tokens", count_tokens),),
+    error_headers=error_headers,
 )

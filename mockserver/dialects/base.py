@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mockserver.errors import RequestError
 from mockserver.events import Script
+from mockserver.scenario.model import HttpError
 from mockserver.sse import Frame
 from mockserver.types import JSONObject, JSONValue
 
@@ -61,6 +62,75 @@ class ParsedRequest:
     store: bool = True
 
 
+# Retried by both SDKs when the server says nothing (`_should_retry` in their base clients).
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+STATUS_MESSAGES = {
+    400: "The request was invalid.",
+    401: "Incorrect API key provided.",
+    402: "Your credit balance is too low to access the API.",
+    403: "You are not allowed to use this resource.",
+    404: "The model does not exist or you do not have access to it.",
+    408: "Request timed out.",
+    409: "The request conflicts with another request.",
+    413: "Request exceeds the maximum allowed size.",
+    422: "The request could not be processed.",
+    429: "Rate limit reached. Please try again later.",
+    500: "The server had an error while processing your request.",
+    502: "Bad gateway.",
+    503: "The server is overloaded or not ready yet.",
+    504: "Gateway timeout.",
+    529: "Overloaded",
+}
+
+
+def is_retryable(status: int) -> bool:
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def seconds_text(seconds: float) -> str:
+    """`2` for whole seconds as the APIs send them; `0.2` when a scenario asks for less (both SDKs
+    parse a float)."""
+    return str(int(seconds)) if seconds == int(seconds) else f"{seconds:g}"
+
+
+def retry_headers(error: HttpError, now: float = 0.0) -> tuple[tuple[str, str], ...]:
+    """What every dialect sends: `retry-after` when asked, and `x-should-retry` when the scenario
+    overrides the SDK's own choice. `now` (epoch seconds) is for dialects that print reset times."""
+    headers: list[tuple[str, str]] = []
+    if error.retry_after is not None:
+        headers.append(("retry-after", seconds_text(error.retry_after)))
+    if error.should_retry is not None:
+        headers.append(("x-should-retry", "true" if error.should_retry else "false"))
+    return tuple(headers)
+
+
+def openai_error_headers(error: HttpError, now: float = 0.0) -> tuple[tuple[str, str], ...]:
+    """OpenAI's error answers: `retry-after-ms` beside `retry-after` (the SDK reads the finer one
+    first) and, on a 429, the `x-ratelimit-*` family showing the exhausted request budget."""
+    headers = list(retry_headers(error))
+    if error.retry_after is not None:
+        headers.insert(1, ("retry-after-ms", str(round(error.retry_after * 1000))))
+    if error.status == 429:
+        reset = _go_duration(error.retry_after if error.retry_after is not None else 1.0)
+        headers += [
+            ("x-ratelimit-limit-requests", "10000"),
+            ("x-ratelimit-remaining-requests", "0"),
+            ("x-ratelimit-reset-requests", reset),
+            ("x-ratelimit-limit-tokens", "30000000"),
+            ("x-ratelimit-remaining-tokens", "29999000"),
+            ("x-ratelimit-reset-tokens", "2ms"),
+        ]
+    return tuple(headers)
+
+
+def _go_duration(seconds: float) -> str:
+    """OpenAI writes reset times as Go durations: `120ms`, `20s`, `6m0s`."""
+    if seconds < 1:
+        return f"{round(seconds * 1000)}ms"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}m{rest:g}s" if minutes else f"{rest:g}s"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Dialect:
     """One API's wire format. Each module in this package builds exactly one of these."""
@@ -82,6 +152,8 @@ class Dialect:
     json_endpoints: tuple[tuple[str, Callable[[JSONObject], JSONObject]], ...] = ()
     # For APIs that keep what they answer (Responses): the id a response gets from its nonce.
     response_id: Callable[[str], str] | None = None
+    # The headers of an HTTP error answer, given the error and the time (epoch seconds) it is sent.
+    error_headers: Callable[[HttpError, float], tuple[tuple[str, str], ...]] = retry_headers
 
 
 def dumps(value: JSONValue) -> str:

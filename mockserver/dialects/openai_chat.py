@@ -15,6 +15,7 @@ from mockserver.dialects.base import (
     TokenUsage,
     dumps,
     estimate_tokens,
+    openai_error_headers,
     optional,
     require,
     text_of,
@@ -274,4 +275,5 @@ DIALECT = Dialect(
     render_error=render_error,
     keepalive=None,
     extra_headers=(("openai-version", "2020-10-01"), ("openai-processing-ms", "1")),
+    error_headers=openai_error_headers,
 )

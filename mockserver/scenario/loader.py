@@ -68,7 +68,7 @@ STEP_ONLY_HINTS = {key: f"'{key}' is a step: put it in the turn's 'steps' list" 
 STEP_ONLY_HINTS = {key: f"'{key}' is a step: put it in the turn's 'steps' list" for key in ("pause", "fault")}
 TOOL_CALL_KEYS = frozenset({"name", "arguments", "id", "chunk"})
 USAGE_KEYS = frozenset({"input_tokens", "output_tokens", "reasoning_tokens", "cached_tokens", "cache_creation_tokens"})
-HTTP_ERROR_KEYS = frozenset({"status", "retry_after", "message", "type"})
+HTTP_ERROR_KEYS = frozenset({"status", "retry_after", "message", "type", "should_retry"})
 CHAOS_KEYS = frozenset({"seed", "rate", "faults"})
 GENERATED_TEXT_KEYS = frozenset({"faker", "tokens"})
 HTTP_ERROR_STATUSES = frozenset({400, 401, 402, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504, 529})
@@ -119,6 +119,15 @@ def _duration(c: Cursor) -> float | None:
         return None
 
 
+def _interval(c: Cursor) -> float | None:
+    """A keep-alive period: a duration that must be above zero, or pings would never stop."""
+    seconds = _duration(c)
+    if seconds == 0:
+        c.problem("expected a duration above zero, such as 5s")
+        return None
+    return seconds
+
+
 def _int(c: Cursor, *, minimum: int = 0) -> int | None:
     if isinstance(c.value, bool) or not isinstance(c.value, int):
         c.problem(f"expected a whole number, got {type_name(c.value)}")
@@ -137,6 +146,13 @@ def _number(c: Cursor, *, minimum: float = 0.0) -> float | None:
         c.problem(f"expected a number >= {minimum}, got {c.value}")
         return None
     return float(c.value)
+
+
+def _bool(c: Cursor) -> bool | None:
+    if not isinstance(c.value, bool):
+        c.problem(f"expected true or false, got {type_name(c.value)}")
+        return None
+    return c.value
 
 
 def _string(c: Cursor) -> str | None:
@@ -281,7 +297,9 @@ def _fault(c: Cursor) -> Fault | None:
             extra.problem(f"unknown option for fault {kind}")
     match kind:
         case "disconnect":
-            return Disconnect()
+            if main is not None and main.value != "graceful":
+                main.problem("expected graceful (end the HTTP body, leave out only the stream's terminator)")
+            return Disconnect(graceful=main is not None and main.value == "graceful")
         case "reset":
             return Reset()
         case "invalid_json":
@@ -293,7 +311,7 @@ def _fault(c: Cursor) -> Fault | None:
             return None if size is None else Truncate(bytes=size)
         case "stall":
             seconds = 3600.0 if main is None else _duration(main)
-            keepalive = _duration(extras["keepalive"]) if "keepalive" in extras else None
+            keepalive = _interval(extras["keepalive"]) if "keepalive" in extras else None
             return None if seconds is None else Stall(seconds=seconds, keepalive=keepalive)
         case "malformed":
             data = None if main is None else _string(main)
@@ -333,7 +351,7 @@ def _http_error(c: Cursor) -> HttpError | None:
         return None
     if status is None:
         return None
-    retry_after = message = kind = None
+    retry_after = message = kind = should_retry = None
     if fields is not None:
         if fields.has("retry_after"):
             retry_after = _duration(fields.child("retry_after"))
@@ -341,7 +359,9 @@ def _http_error(c: Cursor) -> HttpError | None:
             message = _string(fields.child("message"))
         if fields.has("type"):
             kind = _string(fields.child("type"))
-    return HttpError(status=status, retry_after=retry_after, message=message, kind=kind)
+        if fields.has("should_retry"):
+            should_retry = _bool(fields.child("should_retry"))
+    return HttpError(status=status, retry_after=retry_after, message=message, kind=kind, should_retry=should_retry)
 
 
 def _usage(c: Cursor) -> Usage:
@@ -477,7 +497,7 @@ def _shaping(c: Cursor) -> Shaping:
     return Shaping(
         write_bytes=write_bytes,
         crlf=crlf,
-        keepalive=_duration(c.child("keepalive")) if c.has("keepalive") else None,
+        keepalive=_interval(c.child("keepalive")) if c.has("keepalive") else None,
         headers_delay=(_duration(c.child("headers_delay")) or 0.0) if c.has("headers_delay") else 0.0,
     )
 
@@ -569,6 +589,32 @@ def scenario_from_text(text: str, name: str, source: str = "<inline>") -> Scenar
     report = Report(source)
     root = parse_document(text, report)
     return _finish(report, None if root is None else _scenario(root, name, source))
+
+
+def chaos_from_text(text: str, source: str = "--chaos") -> Chaos:
+    """Server-wide chaos from `rate=0.2,seed=1,faults=disconnect+reset+503` (the CLI form) or a
+    YAML mapping as in a scenario's `chaos:`; the same validation and messages either way."""
+    report = Report(source)
+    spec = text.strip()
+    if not spec.startswith("{"):
+        parts: list[str] = []
+        for item in filter(None, (p.strip() for p in spec.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep:
+                report.add(None, item, "expected key=value, such as rate=0.2 or seed=1")
+                continue
+            value = value.strip()
+            if key.strip() == "faults":
+                names = [n.strip() for n in value.split("+") if n.strip()]
+                value = "[" + ", ".join(f"{{http_error: {n}}}" if n.isdigit() else n for n in names) + "]"
+            parts.append(f"{key.strip()}: {value}")
+        spec = "{" + ", ".join(parts) + "}"
+    root = parse_document(spec, report)
+    chaos = None if root is None else _chaos(root, 0)
+    if report.problems:
+        raise ScenarioError(report.problems)
+    assert chaos is not None
+    return chaos
 
 
 def scenario_from_data(data: Mapping[str, object], name: str, source: str = "<inline>") -> Scenario:

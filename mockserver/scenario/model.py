@@ -89,7 +89,11 @@ class Pause:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Disconnect:
-    """Close the connection cleanly (FIN) with no terminator."""
+    """Close the connection cleanly (FIN) with no terminator. Mid-body by default, so the HTTP
+    client sees an incomplete chunked read; `graceful` ends the HTTP body properly instead, so
+    only the stream's own terminator is missing and a client may take the text for complete."""
+
+    graceful: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,6 +175,7 @@ class HttpError:
     retry_after: float | None = None
     message: str | None = None
     kind: str | None = None
+    should_retry: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

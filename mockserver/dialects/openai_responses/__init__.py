@@ -8,7 +8,7 @@ them together with the API's error shape. Responses are kept by their id (`respo
 
 from __future__ import annotations
 
-from mockserver.dialects.base import Dialect
+from mockserver.dialects.base import Dialect, openai_error_headers
 from mockserver.dialects.openai_responses.request import ResponsesOptions, parse_request
 from mockserver.dialects.openai_responses.stream import render_body, render_stream, response_id
 from mockserver.errors import RequestError
@@ -37,6 +37,7 @@ DIALECT = Dialect(
     keepalive=None,
     extra_headers=(("openai-version", "2020-10-01"), ("openai-processing-ms", "1")),
     response_id=response_id,
+    error_headers=openai_error_headers,
 )
 
 __all__ = [
