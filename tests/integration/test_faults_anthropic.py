@@ -1,6 +1,6 @@
 """Every fault against the official anthropic SDK on Messages, over a real socket.
 
-Each test backs one row of docs/faults.md. The anthropic SDK lets transport errors met while
+Each test backs one row of the README's fault table. The anthropic SDK lets transport errors met while
 iterating a stream through unwrapped, as raw httpx2 exceptions, and never retries a stream once
 it has started; HTTP errors before the stream map to its own classes and are retried by status.
 """

@@ -1,6 +1,6 @@
 """Every mid-stream fault against the official openai SDK on Chat Completions, over a real socket.
 
-Each test backs one row of docs/faults.md: what the SDK raises (or silently returns), and
+Each test backs one row of the README's fault table: what the SDK raises (or silently returns), and
 whether it retries. Clients get max_retries=2 where "not retried" is the claim.
 """
 
