@@ -39,6 +39,24 @@ class Call:
     # Seconds from arrival until the server was done with the request; None while in flight.
     duration: float | None = None
 
+    @property
+    def model(self) -> str | None:
+        """The model the client asked for, as sent."""
+        model = self.body.get("model") if isinstance(self.body, dict) else None
+        return model if isinstance(model, str) else None
+
+    def summary(self) -> str:
+        """One line for assertion messages: what came in and what the server did with it."""
+        parts = [f"{self.method} {self.path}", f"dialect={self.dialect}", f"model={self.model}"]
+        parts += [f"scenario={self.scenario}", f"turn={self.turn}", f"status={self.status}"]
+        if self.faults:
+            parts.append(f"faults={self.faults}")
+        if self.client_disconnected:
+            parts.append(f"client disconnected after {self.disconnected_after}s")
+        if self.error:
+            parts.append(f"error={self.error!r}")
+        return " ".join(parts)
+
     def to_json(self) -> dict[str, JSONValue]:
         return {
             "dialect": self.dialect,

@@ -115,6 +115,9 @@ class Namespaces:
         with self._lock:
             return self._items.setdefault(name, Namespace(name))
 
+    def find(self, name: str) -> Namespace | None:
+        return self._items.get(name)
+
     def drop(self, name: str) -> None:
         with self._lock:
             self._items.pop(name, None)
