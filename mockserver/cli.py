@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="random faults on every scenario without its own chaos, e.g. rate=0.2,seed=1 or "
         "rate=0.1,seed=7,faults=disconnect+reset+stall+503 (same seed, same faults at the same frames)",
     )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload a scenario file when it changes; a bad edit keeps the last good one",
+    )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("directory", type=Path)
@@ -119,5 +124,5 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        serve(config, scenarios, sock)
+        serve(config, scenarios, sock, watch=args.watch)
     return 0

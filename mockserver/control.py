@@ -231,6 +231,6 @@ def _route(state: ServerState, path: str, handlers: dict[str, Handler]) -> Route
 
     async def dispatch(request: Request) -> Response:
         # Starlette adds HEAD to every GET route.
-        return await endpoints.get(request.method, endpoints["GET"])(request)
+        return await endpoints["GET" if request.method == "HEAD" else request.method](request)
 
     return Route(path, dispatch, methods=list(handlers))

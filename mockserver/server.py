@@ -55,6 +55,8 @@ def uvicorn_config(app: MockApp, config: ServerConfig, *, in_process: bool = Fal
         # In-process, uvicorn's records go to the host's logging (and pytest's capture) as they are.
         log_config=None if in_process else uvicorn.config.LOGGING_CONFIG,
         access_log=False,
+        # In-process, a test session must end even if a stream is stalled on purpose.
+        timeout_graceful_shutdown=1 if in_process else None,
         timeout_keep_alive=30,
         backlog=2048,
     )
@@ -165,7 +167,7 @@ class MockServer:
         self._thread = threading.Thread(target=self._run, args=(server, sock), daemon=True, name="mockserver")
         try:
             self._thread.start()
-            self._wait_started(server, sock, tail)
+            self._wait_started(server, tail)
         finally:
             uvicorn_logger.removeHandler(tail)
         if self._watcher is not None:
@@ -178,14 +180,15 @@ class MockServer:
         except BaseException as exc:
             # uvicorn ends start-up failures with sys.exit(), which only ends this thread.
             self._exit.append(exc)
+        finally:
+            sock.close()
 
-    def _wait_started(self, server: uvicorn.Server, sock: socket.socket, tail: _LogTail) -> None:
+    def _wait_started(self, server: uvicorn.Server, tail: _LogTail) -> None:
         where = f"{self.config.host}:{self._port}"
         deadline = time.monotonic() + self.start_timeout
         while not server.started:
             assert self._thread is not None
             if not self._thread.is_alive():
-                sock.close()
                 self._reset()
                 reason = f": {self._exit[0]!r}" if self._exit else ""
                 raise ServerStartError(f"the server on {where} stopped during start-up{reason}{tail.text()}")
