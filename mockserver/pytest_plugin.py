@@ -63,8 +63,7 @@ def mock_llm_scenarios(pytestconfig: pytest.Config) -> Path | None:
 @pytest.fixture(scope="session")
 def mock_llm_server(pytestconfig: pytest.Config, mock_llm_scenarios: Path | None) -> Iterator[MockServer]:
     """The session's server, shared by every `mock_llm` in this process."""
-    speed = pytestconfig.getoption("mock_llm_speed") or float(pytestconfig.getini("mock_llm_speed"))
-    with MockServer(scenarios=mock_llm_scenarios, speed=speed) as server:
+    with MockServer(scenarios=mock_llm_scenarios, speed=_speed(pytestconfig)) as server:
         yield server
         server.check()
 
@@ -81,6 +80,18 @@ def mock_llm(mock_llm_server: MockServer, request: pytest.FixtureRequest) -> Ite
         handle.check()
     finally:
         handle.close()
+
+
+def _speed(config: pytest.Config) -> float:
+    option = config.getoption("mock_llm_speed")
+    raw = option if option is not None else config.getini("mock_llm_speed")
+    try:
+        speed = float(raw)
+    except ValueError:
+        speed = 0.0
+    if not speed > 0:
+        raise pytest.UsageError(f"mock_llm speed must be a number greater than 0, such as 10 or 0.5; got {raw!r}")
+    return speed
 
 
 def _apply(handle: MockLLM, marker: pytest.Mark) -> None:

@@ -206,3 +206,11 @@ def test_failed_assert_called_lists_what_was_received(pytester: pytest.Pytester)
             "E*1. POST /v1/chat/completions dialect=openai_chat model=gpt-4o scenario=inline turn=0 status=200",
         ]
     )
+
+
+def test_a_speed_that_is_not_a_positive_number_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmock_llm_speed = fast\n")
+    pytester.makepyfile("def test_speed(mock_llm):\n    pass\n")
+    result = pytester.runpytest(*STRICT)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*mock_llm speed must be a number greater than 0, such as 10 or 0.5; got 'fast'"])
