@@ -13,8 +13,12 @@ INCLUDED = re.compile(r"^<!-- include: (\S+) -->\n```python\n(.*?)^```", re.M | 
 BLOCK = re.compile(r"^(<!-- include: \S+ -->\n)?```python\n(.*?)^```", re.M | re.S)
 
 
-def included() -> list[tuple[str, str, str]]:
-    return [(doc.name, path, body) for doc in DOCS for path, body in INCLUDED.findall(doc.read_text())]
+def included() -> list[object]:
+    return [
+        pytest.param(doc.name, path, body, id=f"{doc.name}:{path}")
+        for doc in DOCS
+        for path, body in INCLUDED.findall(doc.read_text())
+    ]
 
 
 def standalone() -> list[str]:
@@ -22,7 +26,7 @@ def standalone() -> list[str]:
     return [body for body in blocks if "@pytest" not in body]
 
 
-@pytest.mark.parametrize(("doc", "path", "body"), included(), ids=lambda v: str(v).split("\n")[0])
+@pytest.mark.parametrize(("doc", "path", "body"), included())
 def test_included_example_is_the_test_file_verbatim(doc: str, path: str, body: str) -> None:
     assert body == (ROOT / path).read_text(), f"{doc}: the block for {path} differs from the file; copy it again"
 
