@@ -117,9 +117,10 @@ def _serve(args: argparse.Namespace) -> int:
     sock = bind_socket(config.host, config.port)
     host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"http://{host}:{sock.getsockname()[1]}"
+    watching = " (watching for changes)" if args.watch else ""
     print(
-        f"mockserver: serving {len(scenarios)} scenarios from {directory} on {url} (OpenAI base URL {url}/v1)"
-        + (f", chaos {args.chaos}" if args.chaos else ""),
+        f"mockserver: serving {len(scenarios)} scenarios from {directory}{watching} on {url} "
+        f"(OpenAI base URL {url}/v1)" + (f", chaos {args.chaos}" if args.chaos else ""),
         file=sys.stderr,
         flush=True,
     )
