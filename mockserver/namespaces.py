@@ -7,7 +7,6 @@ speed, and counts its own attempts.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from mockserver.scenario.matching import select_scenario
 from mockserver.scenario.model import Scenario
 from mockserver.types import Scope
 
-NAMESPACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 INLINE = "inline"
 NAMESPACE_PREFIX = "/_ns/"
 

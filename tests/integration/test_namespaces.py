@@ -204,3 +204,8 @@ def test_every_api_route_is_also_served_under_the_namespace_prefix(mock_llm_serv
     top = {getattr(r, "path", None) for r in routes} - {"/_ns/{namespace}"}
     (mount,) = [r for r in routes if getattr(r, "path", None) == "/_ns/{namespace}"]
     assert top == {getattr(r, "path", None) for r in mount.routes}  # type: ignore[attr-defined]
+
+
+def test_the_empty_name_is_the_default_namespace_of_bare_paths(mock_llm_server: MockServer) -> None:
+    default = mock_llm_server.namespace("")
+    assert (default.base_url, default.openai_base_url) == (mock_llm_server.url, mock_llm_server.openai_base_url)
