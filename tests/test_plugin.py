@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+PLUGIN = "mockserver.pytest_plugin"
 STRICT = ("-p", "no:cacheprovider", "--strict-markers", "-W", "error")
 
 SDK_TESTS = """
@@ -214,3 +215,9 @@ def test_a_speed_that_is_not_a_positive_number_is_a_usage_error(pytester: pytest
     result = pytester.runpytest(*STRICT)
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*mock_llm speed must be a number greater than 0, such as 10 or 0.5; got 'fast'"])
+
+
+def test_the_entry_point_registers_the_plugin_once(pytestconfig: pytest.Config) -> None:
+    plugins = [p for p in pytestconfig.pluginmanager.get_plugins() if getattr(p, "__name__", "") == PLUGIN]
+    assert len(plugins) == 1
+    assert pytestconfig.pluginmanager.get_plugin("mock_llm") is plugins[0]
