@@ -127,12 +127,13 @@ async def get_pinned(request: Request, state: ServerState, ns: Namespace) -> JSO
 
 async def pin(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
     spec = await _scenario_spec(request)
-    ns.pinned = resolve_scenario(spec, ns.visible(state.scenarios), name=_name(request, INLINE))
-    return {"scenario": summary(ns.pinned)}
+    chosen = resolve_scenario(spec, ns.visible(state.scenarios), name=_name(request, INLINE))
+    ns.pin(chosen)
+    return {"scenario": summary(chosen)}
 
 
 async def unpin(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
-    ns.pinned = None
+    ns.pin(None)
     return {"scenario": None}
 
 
@@ -142,7 +143,7 @@ async def add_scenario(request: Request, state: ServerState, ns: Namespace) -> J
     if isinstance(spec, str) and SCENARIO_NAME.match(spec.strip()):
         raise ControlError(400, "invalid_body", "Send the scenario itself (YAML or JSON), not a name.")
     scenario = resolve_scenario(spec, {}, name=name)
-    ns.scenarios = {**(ns.scenarios or {}), name: scenario}
+    ns.add(scenario)
     return {"scenario": summary(scenario)}
 
 

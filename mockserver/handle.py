@@ -7,6 +7,7 @@ It talks to the server's state directly (same process), so using it costs no req
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, overload
 
@@ -103,16 +104,20 @@ class MockLLM:
 
     def use(self, scenario: ScenarioSpec, *, name: str = INLINE) -> Scenario:
         """Answer every request here with this scenario: a name from the scenario folder, YAML text,
-        a mapping, or a Scenario. `name` is what the journal calls an inline one."""
-        chosen = resolve_scenario(scenario, self._ns.visible(self.server.scenarios), name=name)
-        self._ns.pinned = chosen
+        a mapping, or a Scenario. `name` is what the journal calls an inline one. Attempt counts
+        (for fail_first and chaos) start again from zero."""
+        namespace = self._ns
+        chosen = resolve_scenario(scenario, namespace.visible(self.server.scenarios), name=name)
+        namespace.pin(chosen)
         return chosen
 
     def add(self, name: str, scenario: str | Mapping[str, object] | Scenario) -> Scenario:
         """Make one more scenario available here, chosen like a folder one: by model name, the
         x-mock-scenario header, or its `match`. Leaves the pinned scenario (if any) in charge."""
         added = resolve_scenario(scenario, {}, name=name)
-        self._ns.scenarios = {**(self._ns.scenarios or {}), name: added}
+        if added.name != name:
+            added = dataclasses.replace(added, name=name)
+        self._ns.add(added)
         return added
 
     @property

@@ -58,6 +58,16 @@ class Namespace:
         self.attempts[key] = attempt + 1
         return attempt
 
+    def pin(self, scenario: Scenario | None) -> None:
+        """Answer every request here with this scenario; its attempts (fail_first, chaos) count from zero."""
+        self.pinned = scenario
+        self.attempts = {}
+
+    def add(self, scenario: Scenario) -> None:
+        """One more scenario of this namespace's own, chosen like a shared one; counts from zero too."""
+        self.scenarios = {**(self.scenarios or {}), scenario.name: scenario}
+        self.attempts = {}
+
     def visible(self, shared: Mapping[str, Scenario]) -> Mapping[str, Scenario]:
         """The scenarios a request here can name: the shared folder plus this namespace's own."""
         if self.scenarios is None and self.pinned is None:

@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from mockserver import MockLLM, MockServer, UnknownScenarioError
-from mockserver.app import MockApp
+from mockserver.app import DialectEndpoint, MockApp
 from tests.conftest import Clients
 
 USER = [{"role": "user", "content": "Hi"}]
@@ -183,15 +183,14 @@ def test_models_lists_the_scenarios_this_namespace_can_choose(mock_llm: MockLLM,
 def test_a_failure_inside_the_server_is_raised_by_check(
     mock_llm: MockLLM, clients: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("planning broke")
+    async def broken(*args: object) -> None:
+        raise RuntimeError("the pipeline broke")
 
-    monkeypatch.setattr("mockserver.app.plan_clean", broken)
-    mock_llm.use(GREETING)
+    monkeypatch.setattr(DialectEndpoint, "_handle", broken)
     with pytest.raises(openai.InternalServerError):
         list(clients.openai(mock_llm).chat.completions.create(model="gpt-4o", messages=USER, stream=True))
     assert mock_llm.last.status == 500
-    with pytest.raises(RuntimeError, match="planning broke") as raised:
+    with pytest.raises(RuntimeError, match="the pipeline broke") as raised:
         mock_llm.check()
     assert any("while serving POST /v1/chat/completions" in note for note in raised.value.__notes__)
     mock_llm.check()
@@ -209,3 +208,19 @@ def test_every_api_route_is_also_served_under_the_namespace_prefix(mock_llm_serv
 def test_the_empty_name_is_the_default_namespace_of_bare_paths(mock_llm_server: MockServer) -> None:
     default = mock_llm_server.namespace("")
     assert (default.base_url, default.openai_base_url) == (mock_llm_server.url, mock_llm_server.openai_base_url)
+
+
+def test_use_restarts_the_attempt_counts(mock_llm: MockLLM) -> None:
+    namespace = mock_llm.server.state.namespaces.get(mock_llm.name)
+    mock_llm.use(GREETING)
+    assert namespace.next_attempt("inline", 0) == 0
+    assert namespace.next_attempt("inline", 0) == 1
+    mock_llm.use('turns: ["another inline scenario"]')
+    assert namespace.next_attempt("inline", 0) == 0
+
+
+def test_add_names_a_scenario_object_as_asked(mock_llm: MockLLM, clients: Clients) -> None:
+    mock_llm.add("coder", mock_llm.server.scenarios["default"])
+    reply = clients.openai(mock_llm).chat.completions.create(model="coder", messages=USER)
+    assert reply.choices[0].message.content == "Hello! I'm a mock model served by mockserver. How can I help you today?"
+    assert mock_llm.last.scenario == "coder"
