@@ -26,7 +26,7 @@ from mockserver.answers import response_headers, send_answer, send_refusal
 from mockserver.chaos import pick
 from mockserver.compiled import Filler, TurnCache, output_tokens
 from mockserver.config import ServerConfig
-from mockserver.control import control_routes
+from mockserver.control import LISTING as CONTROL_LISTING, control_routes
 from mockserver.dialects import DIALECTS
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
@@ -347,9 +347,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     if status == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}."
     elif "/_mock" in request.url.path:
-        message = f"Unknown control URL: {request.method} {request.url.path}. The control API is listed in " + (
-            "the mockserver documentation under /_mock/."
-        )
+        message = f"Unknown control URL: {request.method} {request.url.path}. The control API serves {CONTROL_LISTING}."
     else:
         message = f"Unknown request URL: {request.method} {request.url.path}. mockserver serves " + ", ".join(
             f"POST {d.path}" for d in DIALECTS

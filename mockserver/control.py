@@ -206,23 +206,26 @@ def _endpoint(state: ServerState, handler: Handler) -> Callable[[Request], Await
     return endpoint
 
 
+ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("/namespace", "GET", get_namespace),
+    ("/reset", "POST", reset),
+    ("/scenarios", "GET", list_scenarios),
+    ("/scenarios/{name}", "PUT", add_scenario),
+    ("/scenario", "GET", get_pinned),
+    ("/scenario", "PUT", pin),
+    ("/scenario", "DELETE", unpin),
+    ("/speed", "PUT", set_speed),
+    ("/speed", "DELETE", reset_speed),
+    ("/requests", "GET", get_requests),
+    ("/requests", "DELETE", clear_requests),
+    ("/attempts", "DELETE", reset_attempts),
+)
+LISTING = ", ".join(f"{method} /_mock{path}" for path, method, _ in ROUTES)
+
+
 def control_routes(state: ServerState) -> list[BaseRoute]:
-    table: list[tuple[str, str, Handler]] = [
-        ("/namespace", "GET", get_namespace),
-        ("/reset", "POST", reset),
-        ("/scenarios", "GET", list_scenarios),
-        ("/scenarios/{name}", "PUT", add_scenario),
-        ("/scenario", "GET", get_pinned),
-        ("/scenario", "PUT", pin),
-        ("/scenario", "DELETE", unpin),
-        ("/speed", "PUT", set_speed),
-        ("/speed", "DELETE", reset_speed),
-        ("/requests", "GET", get_requests),
-        ("/requests", "DELETE", clear_requests),
-        ("/attempts", "DELETE", reset_attempts),
-    ]
     by_path: dict[str, dict[str, Handler]] = {}
-    for path, method, handler in table:
+    for path, method, handler in ROUTES:
         by_path.setdefault(path, {})[method] = handler
     return [_route(state, path, handlers) for path, handlers in by_path.items()]
 

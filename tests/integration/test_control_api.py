@@ -181,3 +181,9 @@ def test_control_mistakes_are_json_errors(http: httpx.Client, method: str, path:
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     assert response.json()["error"].get("code") == code
+
+
+def test_an_unknown_control_url_lists_the_control_routes(http: httpx.Client) -> None:
+    message = http.get("/_mock/scenarioz").json()["error"]["message"]
+    assert message.startswith("Unknown control URL: GET /_ns/")
+    assert "The control API serves GET /_mock/namespace, POST /_mock/reset, GET /_mock/scenarios" in message
