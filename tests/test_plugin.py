@@ -10,6 +10,7 @@ PLUGIN = "mockserver.pytest_plugin"
 STRICT = ("-p", "no:cacheprovider", "--strict-markers", "-W", "error")
 
 SDK_TESTS = """
+import anthropic
 import openai
 import pytest
 
@@ -45,6 +46,17 @@ def test_agent_loop_from_the_folder_scenario(mock_llm):
     assert [c.turn for c in mock_llm.requests] == [0, 1]
 
 
+def test_anthropic_message_on_the_same_fixture(mock_llm):
+    mock_llm.use('turns: [{reasoning: "Brief.", text: "Paris."}]')
+    with anthropic.Anthropic(
+        base_url=mock_llm.base_url, api_key="k", max_retries=0, _strict_response_validation=True
+    ) as sdk:
+        with sdk.messages.stream(model="claude-haiku-4-5", max_tokens=64, messages=USER) as stream:
+            message = stream.get_final_message()
+    assert [block.type for block in message.content] == ["thinking", "text"]
+    assert mock_llm.last.dialect == "anthropic_messages"
+
+
 def test_a_new_test_starts_with_an_empty_journal(mock_llm):
     assert len(mock_llm.requests) == 0
 """
@@ -53,7 +65,7 @@ def test_a_new_test_starts_with_an_empty_journal(mock_llm):
 def test_a_file_using_only_the_fixture_and_the_sdk_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(SDK_TESTS)
     result = pytester.runpytest(*STRICT)
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
 def test_async_tests_use_the_fixture_the_same_way(pytester: pytest.Pytester) -> None:
