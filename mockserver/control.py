@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import ScenarioError, UnknownScenarioError
-from mockserver.namespaces import INLINE, Namespace, ScenarioSpec, namespace_of, resolve_scenario
+from mockserver.namespaces import INLINE, Namespace, ScenarioSpec, named, namespace_of, resolve_scenario
 from mockserver.scenario.loader import SCENARIO_NAME
 from mockserver.scenario.model import Scenario
 from mockserver.types import JSONObject, JSONValue
@@ -139,10 +139,7 @@ async def unpin(request: Request, state: ServerState, ns: Namespace) -> JSONObje
 
 async def add_scenario(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
     name = _name(request, INLINE)
-    spec = await _scenario_spec(request)
-    if isinstance(spec, str) and SCENARIO_NAME.match(spec.strip()):
-        raise ControlError(400, "invalid_body", "Send the scenario itself (YAML or JSON), not a name.")
-    scenario = resolve_scenario(spec, {}, name=name)
+    scenario = named(resolve_scenario(await _scenario_spec(request), ns.visible(state.scenarios), name=name), name)
     ns.add(scenario)
     return {"scenario": summary(scenario)}
 

@@ -7,12 +7,11 @@ It talks to the server's state directly (same process), so using it costs no req
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, overload
 
 from mockserver.journal import Call
-from mockserver.namespaces import INLINE, Namespace, ScenarioSpec, resolve_scenario
+from mockserver.namespaces import INLINE, Namespace, ScenarioSpec, named, resolve_scenario
 from mockserver.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -111,13 +110,13 @@ class MockLLM:
         namespace.pin(chosen)
         return chosen
 
-    def add(self, name: str, scenario: str | Mapping[str, object] | Scenario) -> Scenario:
-        """Make one more scenario available here, chosen like a folder one: by model name, the
-        x-mock-scenario header, or its `match`. Leaves the pinned scenario (if any) in charge."""
-        added = resolve_scenario(scenario, {}, name=name)
-        if added.name != name:
-            added = dataclasses.replace(added, name=name)
-        self._ns.add(added)
+    def add(self, name: str, scenario: ScenarioSpec) -> Scenario:
+        """Make one more scenario available here under `name`, chosen like a folder one: by model
+        name, the x-mock-scenario header, or its `match`. Leaves a pinned scenario in charge.
+        `scenario` takes the same forms as in `use()`; a folder name gives it a second name."""
+        namespace = self._ns
+        added = named(resolve_scenario(scenario, namespace.visible(self.server.scenarios), name=name), name)
+        namespace.add(added)
         return added
 
     @property

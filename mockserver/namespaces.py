@@ -7,6 +7,7 @@ speed, and counts its own attempts.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ def resolve_scenario(spec: ScenarioSpec, shared: Mapping[str, Scenario], *, name
             return found
         return scenario_from_text(spec, name)
     return scenario_from_data(spec, name)
+
+
+def named(scenario: Scenario, name: str) -> Scenario:
+    """The scenario under another name (a new object, so compiled-turn caches stay sound)."""
+    return scenario if scenario.name == name else dataclasses.replace(scenario, name=name)
 
 
 @dataclass(slots=True)

@@ -219,8 +219,8 @@ def test_use_restarts_the_attempt_counts(mock_llm: MockLLM) -> None:
     assert namespace.next_attempt("inline", 0) == 0
 
 
-def test_add_names_a_scenario_object_as_asked(mock_llm: MockLLM, clients: Clients) -> None:
-    mock_llm.add("coder", mock_llm.server.scenarios["default"])
+def test_add_gives_a_folder_scenario_a_second_name(mock_llm: MockLLM, clients: Clients) -> None:
+    mock_llm.add("coder", "default")
     reply = clients.openai(mock_llm).chat.completions.create(model="coder", messages=USER)
     assert reply.choices[0].message.content == "Hello! I'm a mock model served by mockserver. How can I help you today?"
     assert mock_llm.last.scenario == "coder"
