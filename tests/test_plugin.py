@@ -57,6 +57,15 @@ def test_anthropic_message_on_the_same_fixture(mock_llm):
     assert mock_llm.last.dialect == "anthropic_messages"
 
 
+def test_responses_on_the_same_fixture(mock_llm):
+    mock_llm.use('turns: ["Hello from Responses."]')
+    with client(mock_llm) as sdk:
+        with sdk.responses.stream(model="gpt-5", input="Hi") as stream:
+            response = stream.get_final_response()
+    assert response.output_text == "Hello from Responses."
+    assert mock_llm.last.dialect == "openai_responses"
+
+
 def test_a_new_test_starts_with_an_empty_journal(mock_llm):
     assert len(mock_llm.requests) == 0
 """
@@ -65,7 +74,7 @@ def test_a_new_test_starts_with_an_empty_journal(mock_llm):
 def test_a_file_using_only_the_fixture_and_the_sdk_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(SDK_TESTS)
     result = pytester.runpytest(*STRICT)
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_async_tests_use_the_fixture_the_same_way(pytester: pytest.Pytester) -> None:
