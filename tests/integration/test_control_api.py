@@ -92,6 +92,7 @@ def test_added_scenario_is_chosen_by_model_name(http: httpx.Client) -> None:
 
 def test_a_folder_scenario_can_be_added_under_a_model_name(http: httpx.Client) -> None:
     assert http.put("/_mock/scenarios/claude-haiku-4-5", content="weather").json()["scenario"]["turns"] == 2
+    http.put("/_mock/speed", content="100")
     response = http.post("/v1/chat/completions", json={**CHAT, "model": "claude-haiku-4-5"})
     assert response.json()["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
 
