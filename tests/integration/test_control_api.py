@@ -194,3 +194,12 @@ def test_an_unknown_control_url_lists_the_control_routes(http: httpx.Client) -> 
     message = http.get("/_mock/scenarioz").json()["error"]["message"]
     assert message.startswith("Unknown control URL: GET /_ns/")
     assert "The control API serves GET /_mock/namespace, POST /_mock/reset, GET /_mock/scenarios" in message
+
+
+def test_delete_attempts_makes_fail_first_fail_again(http: httpx.Client) -> None:
+    http.put("/_mock/scenario", content='turns: [{text: "ok", fail_first: [503]}]')
+    assert [http.post("/v1/chat/completions", json=CHAT).status_code for _ in range(2)] == [503, 200]
+    http.delete("/_mock/attempts")
+    assert http.post("/v1/chat/completions", json=CHAT).status_code == 503
+    statuses = [(r["status"], r["faults"]) for r in http.get("/_mock/requests").json()["requests"]]
+    assert statuses == [(503, ["fail_first"]), (200, []), (503, ["fail_first"])]

@@ -224,3 +224,16 @@ def test_add_gives_a_folder_scenario_a_second_name(mock_llm: MockLLM, clients: C
     reply = clients.openai(mock_llm).chat.completions.create(model="coder", messages=USER)
     assert reply.choices[0].message.content == "Hello! I'm a mock model served by mockserver. How can I help you today?"
     assert mock_llm.last.scenario == "coder"
+
+
+def test_fail_first_counts_attempts_per_namespace(mock_llm: MockLLM, neighbour: MockLLM) -> None:
+    mock_llm.use('turns: [{text: "ok", fail_first: [503]}]')
+    neighbour.use('turns: [{text: "ok", fail_first: [503]}]')
+    body = {"model": "m", "messages": USER}
+    with httpx.Client() as http:
+        statuses = [
+            http.post(f"{handle.openai_base_url}/chat/completions", json=body).status_code
+            for handle in (mock_llm, neighbour, mock_llm, neighbour)
+        ]
+    assert statuses == [503, 503, 200, 200]
+    mock_llm.assert_called(1, fault="fail_first", status=503)
