@@ -35,9 +35,8 @@ def run_agent(client: OpenAI, question: str) -> str:
 
 @pytest.mark.mock_llm(scenario=SCENARIO)
 def test_agent_answers_from_the_tool_result(mock_llm: MockLLM) -> None:
-    client = OpenAI(base_url=mock_llm.openai_base_url, api_key="test")
-
-    answer = run_agent(client, "What's the weather in Tokyo?")
+    with OpenAI(base_url=mock_llm.openai_base_url, api_key="test") as client:
+        answer = run_agent(client, "What's the weather in Tokyo?")
 
     assert answer == "It is 21 °C and sunny in Tokyo."
     first, second = mock_llm.requests

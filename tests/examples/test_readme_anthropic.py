@@ -13,13 +13,14 @@ turns:
 
 def test_streamed_message_with_thinking(mock_llm: MockLLM) -> None:
     mock_llm.use(SCENARIO)
-    client = anthropic.Anthropic(base_url=mock_llm.base_url, api_key="test")
-
-    with client.messages.stream(
-        model="claude-haiku-4-5",
-        max_tokens=1024,
-        messages=[{"role": "user", "content": "What is the capital of France?"}],
-    ) as stream:
+    with (
+        anthropic.Anthropic(base_url=mock_llm.base_url, api_key="test") as client,
+        client.messages.stream(
+            model="claude-haiku-4-5",
+            max_tokens=1024,
+            messages=[{"role": "user", "content": "What is the capital of France?"}],
+        ) as stream,
+    ):
         message = stream.get_final_message()
 
     thinking, answer = message.content

@@ -17,9 +17,8 @@ def test_the_client_retries_a_rate_limit(mock_llm: MockLLM) -> None:
             fail_first: [{status: 429, retry_after: 0.1}, {status: 529, retry_after: 0.1}]
         """
     )
-    client = OpenAI(base_url=mock_llm.openai_base_url, api_key="test", max_retries=2)
-
-    reply = client.chat.completions.create(model="gpt-4o", messages=USER)
+    with OpenAI(base_url=mock_llm.openai_base_url, api_key="test", max_retries=2) as client:
+        reply = client.chat.completions.create(model="gpt-4o", messages=USER)
 
     assert reply.choices[0].message.content == "Third time lucky."
     assert [r.status for r in mock_llm.requests] == [429, 529, 200]
@@ -36,12 +35,11 @@ def test_a_cut_stream_is_an_error_the_client_must_handle(mock_llm: MockLLM) -> N
               - text: " 42."
         """
     )
-    client = OpenAI(base_url=mock_llm.openai_base_url, api_key="test", max_retries=0)
-
-    stream = client.chat.completions.create(model="gpt-4o", messages=USER, stream=True)
     received: list[str] = []
-    with pytest.raises(openai.APIConnectionError):
-        received.extend(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+    with OpenAI(base_url=mock_llm.openai_base_url, api_key="test", max_retries=0) as client:
+        stream = client.chat.completions.create(model="gpt-4o", messages=USER, stream=True)
+        with pytest.raises(openai.APIConnectionError):
+            received.extend(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
 
     assert "".join(received) == "The answer is"
     mock_llm.assert_called(1, fault="disconnect", completed=False)

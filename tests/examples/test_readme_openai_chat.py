@@ -12,13 +12,13 @@ def test_streamed_reply(mock_llm: MockLLM) -> None:
           - text: "Paris is the capital of France."
         """
     )
-    client = OpenAI(base_url=mock_llm.openai_base_url, api_key="test")
 
-    stream = client.chat.completions.create(
-        model="gpt-4o",
-        messages=[{"role": "user", "content": "What is the capital of France?"}],
-        stream=True,
-    )
-    text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+    with OpenAI(base_url=mock_llm.openai_base_url, api_key="test") as client:
+        stream = client.chat.completions.create(
+            model="gpt-4o",
+            messages=[{"role": "user", "content": "What is the capital of France?"}],
+            stream=True,
+        )
+        text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
 
     assert text == "Paris is the capital of France."

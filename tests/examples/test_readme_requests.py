@@ -7,15 +7,14 @@ from mockserver import MockLLM
 
 def test_client_sends_its_system_prompt_and_model(mock_llm: MockLLM) -> None:
     mock_llm.use({"turns": ["Done."]})
-    client = OpenAI(base_url=mock_llm.openai_base_url, api_key="test", default_headers={"x-team": "search"})
-
-    client.chat.completions.create(
-        model="gpt-4o-mini",
-        messages=[
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": "Summarise the report."},
-        ],
-    )
+    with OpenAI(base_url=mock_llm.openai_base_url, api_key="test", default_headers={"x-team": "search"}) as client:
+        client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Summarise the report."},
+            ],
+        )
 
     request = mock_llm.last
     assert request.dialect == "openai_chat"
