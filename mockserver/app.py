@@ -26,16 +26,17 @@ from mockserver.answers import response_headers, send_answer, send_refusal
 from mockserver.chaos import pick
 from mockserver.compiled import Filler, TurnCache, output_tokens
 from mockserver.config import ServerConfig
+from mockserver.control import LISTING as CONTROL_LISTING, control_routes
 from mockserver.dialects import DIALECTS
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
 from mockserver.faults import FaultAt, place, plan_faults, refusal_for
 from mockserver.journal import Call, Journal
-from mockserver.namespaces import Namespaces
+from mockserver.namespaces import Namespaces, namespace_of
 from mockserver.plan import add_keepalives, split_writes
 from mockserver.response_store import ResponseStore, StoredResponse
 from mockserver.scenario.loader import chaos_from_text
-from mockserver.scenario.matching import SCENARIO_HEADER, select_scenario
+from mockserver.scenario.matching import SCENARIO_HEADER
 from mockserver.scenario.model import (
     Chaos,
     Scenario,
@@ -67,6 +68,21 @@ class ServerState:
     namespaces: Namespaces = field(default_factory=Namespaces)
     responses: ResponseStore = field(default_factory=ResponseStore)
     chaos: Chaos | None = None
+
+    def fail(self, namespace: str, exc: Exception, where: str) -> None:
+        """Keep a server-side failure for `check()` in the test that caused it, and log it for `serve`."""
+        exc.add_note(
+            f"mockserver raised this while serving {where}" + (f" in namespace {namespace!r}" if namespace else "")
+        )
+        self.namespaces.get(namespace).errors.append(exc)
+        logger.error("mockserver failed while serving %s", where, exc_info=exc)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path as the client's SDK wrote it: without the `/_ns/<name>` prefix."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -108,11 +124,11 @@ class DialectEndpoint:
         call = Call(
             dialect=self.dialect.name,
             method=scope["method"],
-            path=scope["path"],
+            path=_route_path(scope),
             headers=headers,
             body=None,
             time=time.time(),
-            namespace=scope.get("path_params", {}).get("namespace", ""),
+            namespace=namespace_of(scope),
         )
         nonce = new_nonce()
         # Journaled on arrival and filled in as it goes, so a client that has just seen a fault
@@ -127,15 +143,16 @@ class DialectEndpoint:
         except ConnectionResetError:
             call.client_disconnected = True
         except Exception as exc:
-            # A bug in mockserver, not the client's mistake: say so in the dialect's own shape.
-            logger.exception("mockserver failed on %s %s", scope["method"], scope["path"])
+            # A bug in mockserver, not the client's mistake: say so in the dialect's own shape, and keep
+            # the exception so the test that sent this request re-raises it via check().
+            self.state.fail(call.namespace, exc, f"{call.method} {call.path}")
             call.status = 500
             call.error = f"{type(exc).__name__}: {exc}"
             internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
                 await self._send_error(send, internal, nonce)
         finally:
-            call.duration = round(time.time() - call.time, 6)
+            self.state.journal.finish(call)
 
     async def _send_error(self, send: Send, error: RequestError, nonce: str) -> None:
         error.request_id = f"req_{nonce}"
@@ -176,11 +193,8 @@ class DialectEndpoint:
         prompt = request.prompt or (earlier.prompt if earlier else "")
         assistant_turns = request.assistant_turns + (earlier.turns if earlier else 0)
         namespace = self.state.namespaces.get(call.namespace)
-        scenario = select_scenario(
-            namespace.scenarios if namespace.scenarios is not None else self.state.scenarios,
-            header=headers.get(SCENARIO_HEADER),
-            model=request.model,
-            prompt=prompt,
+        scenario = namespace.choose(
+            self.state.scenarios, header=headers.get(SCENARIO_HEADER), model=request.model, prompt=prompt
         )
         index, turn = scenario.turn_for(assistant_turns)
         call.scenario, call.turn = scenario.name, index
@@ -215,7 +229,7 @@ class DialectEndpoint:
                 body=fill(cache.body(scenario, index, self.dialect, request.options)),
             )
             self.state.responses.put(kept)
-        speed = self.state.config.speed
+        speed = namespace.speed or self.state.config.speed
         if not request.stream:
             compiled_body = cache.body(scenario, index, self.dialect, request.options)
             await send_answer(send, receive, self.dialect, compiled, fill(compiled_body), call, nonce, speed, chosen)
@@ -284,7 +298,7 @@ class JsonEndpoint(DialectEndpoint):
 
 def _models(state: ServerState) -> Route:
     async def list_models(request: Request) -> Response:
-        names = sorted(state.scenarios)
+        names = sorted(state.namespaces.get(namespace_of(request.scope)).visible(state.scenarios))
         if "anthropic-version" in request.headers:
             data = [
                 {
@@ -329,12 +343,18 @@ def _stored_responses(dialect: Dialect, state: ServerState) -> Route:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    message = f"Unknown request URL: {request.method} {request.url.path}. mockserver serves " + ", ".join(
-        f"POST {d.path}" for d in DIALECTS
-    )
     status = getattr(exc, "status_code", 404)
+    if status == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}."
+    elif "/_mock" in request.url.path:
+        message = f"Unknown control URL: {request.method} {request.url.path}. The control API serves {CONTROL_LISTING}."
+    else:
+        message = f"Unknown request URL: {request.method} {request.url.path}. mockserver serves " + ", ".join(
+            f"POST {d.path}" for d in DIALECTS
+        )
+    code = "method_not_allowed" if status == 405 else "unknown_url"
     return JSONResponse(
-        {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": "unknown_url"}},
+        {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}},
         status_code=status,
     )
 
@@ -345,22 +365,25 @@ class MockApp:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        dialect_routes: list[BaseRoute] = [Route(d.path, DialectEndpoint(d, state)) for d in DIALECTS]
-        dialect_routes += [
-            Route(path, JsonEndpoint(d, state, answer)) for d in DIALECTS for path, answer in d.json_endpoints
-        ]
-        dialect_routes += [_stored_responses(d, state) for d in DIALECTS if d.response_id is not None]
-        routes: list[BaseRoute] = [
-            *dialect_routes,
+        # Every API route is also served under /_ns/<name>, so each test can have a base URL of its own.
+        api: list[BaseRoute] = [
+            *(Route(d.path, DialectEndpoint(d, state)) for d in DIALECTS),
+            *(Route(path, JsonEndpoint(d, state, answer)) for d in DIALECTS for path, answer in d.json_endpoints),
+            *(_stored_responses(d, state) for d in DIALECTS if d.response_id is not None),
             _models(state),
-            Mount("/_ns/{namespace}", routes=dialect_routes),
         ]
+        control = Mount("/_mock", routes=control_routes(state))
+        routes: list[BaseRoute] = [*api, control, Mount("/_ns/{namespace}", routes=[*api, control])]
         self.starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope[RAW_SEND] = send
-        await self.starlette(scope, receive, send)
+        try:
+            await self.starlette(scope, receive, send)
+        except Exception as exc:
+            # Starlette has already answered 500 if it still could; keep the error for check().
+            self.state.fail(namespace_of(scope), exc, f"{scope.get('method', '')} {scope.get('path', '')}".strip())
 
 
 def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal: Journal | None = None) -> MockApp:

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="random faults on every scenario without its own chaos, e.g. rate=0.2,seed=1 or "
         "rate=0.1,seed=7,faults=disconnect+reset+stall+503 (same seed, same faults at the same frames)",
     )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload a scenario file when it changes; a bad edit keeps the last good one",
+    )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("directory", type=Path)
@@ -112,12 +117,13 @@ def _serve(args: argparse.Namespace) -> int:
     sock = bind_socket(config.host, config.port)
     host = f"[{config.host}]" if ":" in config.host else config.host
     url = f"http://{host}:{sock.getsockname()[1]}"
+    watching = " (watching for changes)" if args.watch else ""
     print(
-        f"mockserver: serving {len(scenarios)} scenarios from {directory} on {url} (OpenAI base URL {url}/v1)"
-        + (f", chaos {args.chaos}" if args.chaos else ""),
+        f"mockserver: serving {len(scenarios)} scenarios from {directory}{watching} on {url} "
+        f"(OpenAI base URL {url}/v1)" + (f", chaos {args.chaos}" if args.chaos else ""),
         file=sys.stderr,
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        serve(config, scenarios, sock)
+        serve(config, scenarios, sock, watch=args.watch)
     return 0

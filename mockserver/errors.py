@@ -54,5 +54,15 @@ class RequestError(MockServerError):
         super().__init__(message)
 
 
+class UnknownScenarioError(MockServerError, LookupError):
+    """A scenario was asked for by name and no scenario has that name."""
+
+    def __init__(self, name: str, available: Sequence[str]) -> None:
+        self.name = name
+        self.available = tuple(available)
+        listed = ", ".join(self.available) or "(none loaded)"
+        super().__init__(f"no scenario named {name!r}; available scenarios: {listed}")
+
+
 class ServerStartError(MockServerError):
     """The in-process server did not come up; the message carries the reason and the log tail."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections import deque
+import time
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -12,7 +13,8 @@ from mockserver.types import JSONValue
 
 @dataclass(slots=True, kw_only=True)
 class Call:
-    """One request and its outcome. Filled in as the response streams; read it after the call."""
+    """One request and its outcome. It is journaled on arrival and filled in as the response
+    streams; `finished` turns true once the server is done with it."""
 
     dialect: str
     method: str
@@ -33,8 +35,27 @@ class Call:
     disconnected_after: float | None = None
     disconnected_after_frame: int | None = None
     error: str | None = None
+    finished: bool = False
     # Seconds from arrival until the server was done with the request; None while in flight.
     duration: float | None = None
+
+    @property
+    def model(self) -> str | None:
+        """The model the client asked for, as sent."""
+        model = self.body.get("model") if isinstance(self.body, dict) else None
+        return model if isinstance(model, str) else None
+
+    def summary(self) -> str:
+        """One line for assertion messages: what came in and what the server did with it."""
+        parts = [f"{self.method} {self.path}", f"dialect={self.dialect}", f"model={self.model}"]
+        parts += [f"scenario={self.scenario}", f"turn={self.turn}", f"status={self.status}"]
+        if self.faults:
+            parts.append(f"faults={self.faults}")
+        if self.client_disconnected:
+            parts.append(f"client disconnected after {self.disconnected_after}s")
+        if self.error:
+            parts.append(f"error={self.error!r}")
+        return " ".join(parts)
 
     def to_json(self) -> dict[str, JSONValue]:
         return {
@@ -57,28 +78,57 @@ class Call:
             "disconnected_after": self.disconnected_after,
             "disconnected_after_frame": self.disconnected_after_frame,
             "error": self.error,
+            "finished": self.finished,
             "duration": self.duration,
         }
 
 
 class Journal:
-    """A bounded, thread-safe log: the server thread appends, a test thread reads."""
+    """A bounded, thread-safe log: the server thread appends, a test thread reads and may wait
+    for the requests of its namespace to finish."""
 
     def __init__(self, limit: int = 10_000) -> None:
         self._calls: deque[Call] = deque(maxlen=limit)
-        self._lock = threading.Lock()
+        self._in_flight: Counter[str] = Counter()
+        self._changed = threading.Condition()
 
     def record(self, call: Call) -> Call:
-        with self._lock:
+        """Journal a request as it arrives; pair with `finish` when the server is done with it."""
+        with self._changed:
             self._calls.append(call)
+            if not call.finished:
+                self._in_flight[call.namespace] += 1
         return call
 
+    def finish(self, call: Call) -> None:
+        with self._changed:
+            if call.finished:
+                return
+            call.finished = True
+            call.duration = round(time.time() - call.time, 6)
+            self._in_flight[call.namespace] -= 1
+            if self._in_flight[call.namespace] <= 0:
+                del self._in_flight[call.namespace]
+            self._changed.notify_all()
+
+    def idle(self, namespace: str | None = None) -> bool:
+        return not self._in_flight if namespace is None else namespace not in self._in_flight
+
+    def settle(self, namespace: str | None = None, timeout: float = 1.0) -> bool:
+        """Wait until no request (of the namespace) is in flight; False if some still are at the timeout.
+
+        A client sees the last byte of a response a moment before the server has recorded how it
+        ended, and a client that hangs up is noticed a moment later: settling closes that gap."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.idle(namespace), timeout)
+
     def calls(self, namespace: str | None = None) -> list[Call]:
-        with self._lock:
+        with self._changed:
             return [c for c in self._calls if namespace is None or c.namespace == namespace]
 
     def clear(self, namespace: str | None = None) -> None:
-        with self._lock:
+        """Forget finished and in-flight requests alike; an in-flight one still finishes normally."""
+        with self._changed:
             if namespace is None:
                 self._calls.clear()
             else:

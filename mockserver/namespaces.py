@@ -1,23 +1,61 @@
 """Per-namespace state: what one test (or one client) sees, isolated from the others.
 
 Requests under `/_ns/<name>/...` belong to namespace `<name>`; bare paths to the default
-namespace "". Each namespace can override the scenarios, and counts its own attempts.
+namespace "". Each namespace can pin a scenario, add scenarios of its own, run at its own
+speed, and counts its own attempts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mockserver.errors import UnknownScenarioError
+from mockserver.scenario.loader import SCENARIO_NAME, scenario_from_data, scenario_from_text
+from mockserver.scenario.matching import select_scenario
 from mockserver.scenario.model import Scenario
+from mockserver.types import Scope
+
+INLINE = "inline"
+NAMESPACE_PREFIX = "/_ns/"
+
+ScenarioSpec = str | Mapping[str, object] | Scenario
+
+
+def resolve_scenario(spec: ScenarioSpec, shared: Mapping[str, Scenario], *, name: str = INLINE) -> Scenario:
+    """A scenario object, a name from `shared`, YAML text, or a parsed mapping, as a Scenario.
+
+    A string that is a valid scenario name is a name; anything else (it has a colon or a
+    newline, as every scenario document does) is YAML."""
+    if isinstance(spec, Scenario):
+        return spec
+    if isinstance(spec, str):
+        if SCENARIO_NAME.match(spec.strip()):
+            found = shared.get(spec.strip())
+            if found is None:
+                raise UnknownScenarioError(spec.strip(), sorted(shared))
+            return found
+        return scenario_from_text(spec, name)
+    return scenario_from_data(spec, name)
+
+
+def named(scenario: Scenario, name: str) -> Scenario:
+    """The scenario under another name (a new object, so compiled-turn caches stay sound)."""
+    return scenario if scenario.name == name else dataclasses.replace(scenario, name=name)
 
 
 @dataclass(slots=True)
 class Namespace:
+    """Settings are replaced whole, never mutated in place, so the server thread reads them without a lock."""
+
     name: str
     scenarios: Mapping[str, Scenario] | None = None
+    pinned: Scenario | None = None
+    speed: float | None = None
     attempts: dict[tuple[str, int], int] = field(default_factory=dict)
+    errors: list[Exception] = field(default_factory=list)
 
     def next_attempt(self, scenario: str, turn: int) -> int:
         """0 for the first request at this scenario turn, 1 for the next, and so on."""
@@ -26,9 +64,55 @@ class Namespace:
         self.attempts[key] = attempt + 1
         return attempt
 
+    def pin(self, scenario: Scenario | None) -> None:
+        """Answer every request here with this scenario; its attempts (fail_first, chaos) count from zero."""
+        self.pinned = scenario
+        self.attempts = {}
+
+    def add(self, scenario: Scenario) -> None:
+        """One more scenario of this namespace's own, chosen like a shared one; counts from zero too."""
+        self.scenarios = {**(self.scenarios or {}), scenario.name: scenario}
+        self.attempts = {}
+
+    def visible(self, shared: Mapping[str, Scenario]) -> Mapping[str, Scenario]:
+        """The scenarios a request here can name: the shared folder plus this namespace's own."""
+        if self.scenarios is None and self.pinned is None:
+            return shared
+        merged = dict(shared)
+        if self.scenarios is not None:
+            merged.update(self.scenarios)
+        if self.pinned is not None:
+            merged[self.pinned.name] = self.pinned
+        return merged
+
+    def choose(self, shared: Mapping[str, Scenario], *, header: str | None, model: str, prompt: str) -> Scenario:
+        """A pinned scenario answers everything except a request that names another in its header."""
+        if self.pinned is not None and not header:
+            return self.pinned
+        return select_scenario(self.visible(shared), header=header, model=model, prompt=prompt)
+
+    def take_errors(self) -> list[Exception]:
+        """What went wrong inside the server while serving this namespace, once."""
+        taken, self.errors = self.errors, []
+        return taken
+
+    def reset_attempts(self) -> None:
+        self.attempts = {}
+
     def reset(self) -> None:
         self.scenarios = None
-        self.attempts.clear()
+        self.pinned = None
+        self.speed = None
+        self.attempts = {}
+
+
+def namespace_of(scope: Scope) -> str:
+    """The namespace a request belongs to: from the route, or from the path when routing failed."""
+    found = scope.get("path_params", {}).get("namespace")
+    if isinstance(found, str):
+        return found
+    path: str = scope.get("path", "")
+    return path.split("/", 3)[2] if path.startswith(NAMESPACE_PREFIX) else ""
 
 
 class Namespaces:
@@ -44,6 +128,9 @@ class Namespaces:
             return found
         with self._lock:
             return self._items.setdefault(name, Namespace(name))
+
+    def find(self, name: str) -> Namespace | None:
+        return self._items.get(name)
 
     def drop(self, name: str) -> None:
         with self._lock:

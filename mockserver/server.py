@@ -7,6 +7,7 @@ import logging
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -14,14 +15,18 @@ from typing import Self
 
 import uvicorn
 
-from mockserver.app import MockApp, create_app
+from mockserver.app import MockApp, ServerState, create_app
 from mockserver.config import ServerConfig
-from mockserver.errors import ServerStartError
+from mockserver.errors import MockServerError, ServerStartError
+from mockserver.handle import MockLLM
 from mockserver.journal import Journal
 from mockserver.scenario.loader import load_scenarios
 from mockserver.scenario.model import Scenario
+from mockserver.watch import ScenarioWatcher
 
 START_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
+UVICORN_LOGGER = "uvicorn.error"
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -42,19 +47,41 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: MockApp, config: ServerConfig, *, log_level: str | None = None) -> uvicorn.Config:
+def uvicorn_config(app: MockApp, config: ServerConfig, *, in_process: bool = False) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         lifespan="off",
-        log_level=log_level or config.log_level,
+        log_level=config.log_level,
+        # In-process, uvicorn's records go to the host's logging (and pytest's capture) as they are.
+        log_config=None if in_process else uvicorn.config.LOGGING_CONFIG,
         access_log=False,
+        # In-process, a test session must end even if a stream is stalled on purpose.
+        timeout_graceful_shutdown=1 if in_process else None,
         timeout_keep_alive=30,
         backlog=2048,
     )
 
 
+class _LogTail(logging.Handler):
+    """The last records uvicorn logged, for a start-up error that says why."""
+
+    def __init__(self, size: int = 20) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.size = size
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines = [*self.lines[-(self.size - 1) :], f"{record.levelname}: {record.getMessage()}"]
+
+    def text(self) -> str:
+        return "".join(f"\n  {line}" for line in self.lines)
+
+
 class MockServer:
-    """The mock server in a daemon thread: `with MockServer(scenarios=...) as server:`."""
+    """The mock server in a daemon thread: `with MockServer(scenarios=...) as server:`.
+
+    `server.namespace()` gives a handle with its own base URL, scenario and journal on this
+    server; the pytest fixture `mock_llm` is exactly such a handle."""
 
     def __init__(
         self,
@@ -65,20 +92,41 @@ class MockServer:
         speed: float = 1.0,
         log_level: str = "warning",
         chaos: str | None = None,
+        watch: bool = False,
+        watch_interval: float = 0.5,
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         if scenarios is None or isinstance(scenarios, Path | str):
             directory = Path(scenarios) if scenarios is not None else None
             loaded = load_scenarios(directory) if directory is not None else {}
         else:
             directory, loaded = None, dict(scenarios)
+        if log_level.upper() not in logging.getLevelNamesMapping():
+            raise ValueError(f"unknown log level {log_level!r}; use debug, info, warning or error")
         self.config = ServerConfig(
             host=host, port=port, scenario_dir=directory, speed=speed, log_level=log_level, chaos=chaos
         )
         self.journal = Journal()
         self.app = create_app(self.config, loaded, self.journal)
+        self.start_timeout = start_timeout
+        self._watcher: ScenarioWatcher | None = None
+        if watch:
+            if directory is None:
+                raise ValueError("watch=True needs a scenario folder to watch")
+            self._watcher = ScenarioWatcher(directory, self.app.state, interval=watch_interval)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
+        self._exit: list[BaseException] = []
+
+    @property
+    def state(self) -> ServerState:
+        return self.app.state
+
+    @property
+    def scenarios(self) -> Mapping[str, Scenario]:
+        """The shared scenarios (the folder's); a namespace may pin or add its own on top."""
+        return self.app.state.scenarios
 
     @property
     def port(self) -> int:
@@ -101,32 +149,92 @@ class MockServer:
         """For the openai SDK, whose base URL includes /v1."""
         return f"{self.url}/v1"
 
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> Self:
+        """Start serving, or raise ServerStartError saying why not (never hang)."""
+        if self._thread is not None:
+            raise ServerStartError("the server is already running")
         sock = bind_socket(self.config.host, self.config.port)
         self._port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn_config(self.app, self.config))
-        self._server = server
-        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="mockserver")
-        self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not server.started:
-            if not self._thread.is_alive():
-                sock.close()
-                raise ServerStartError(f"the server thread exited during start-up on {self.config.host}:{self._port}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise ServerStartError(f"the server did not start within {START_TIMEOUT:.0f} s")
-            time.sleep(0.001)
+        server = uvicorn.Server(uvicorn_config(self.app, self.config, in_process=True))
+        self._server, self._exit = server, []
+        tail = _LogTail()
+        uvicorn_logger = logging.getLogger(UVICORN_LOGGER)
+        uvicorn_logger.addHandler(tail)
+        self._thread = threading.Thread(target=self._run, args=(server, sock), daemon=True, name="mockserver")
+        try:
+            self._thread.start()
+            self._wait_started(server, tail)
+        finally:
+            uvicorn_logger.removeHandler(tail)
+        if self._watcher is not None:
+            self._watcher.start()
         return self
 
-    def stop(self) -> None:
+    def _run(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:
+            # uvicorn ends start-up failures with sys.exit(), which only ends this thread.
+            self._exit.append(exc)
+        finally:
+            sock.close()
+
+    def _wait_started(self, server: uvicorn.Server, tail: _LogTail) -> None:
+        where = f"{self.config.host}:{self._port}"
+        deadline = time.monotonic() + self.start_timeout
+        while not server.started:
+            assert self._thread is not None
+            if not self._thread.is_alive():
+                self._reset()
+                reason = f": {self._exit[0]!r}" if self._exit else ""
+                raise ServerStartError(f"the server on {where} stopped during start-up{reason}{tail.text()}")
+            if time.monotonic() > deadline:
+                self.stop(timeout=0.5)
+                raise ServerStartError(
+                    f"the server on {where} did not start within {self.start_timeout:g} s{tail.text()}"
+                )
+            time.sleep(0.001)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=timeout)
+        self._reset()
+
+    def _reset(self) -> None:
         self._server = self._thread = None
+        self._port = None
+
+    def check(self, namespace: str | None = None) -> None:
+        """Re-raise, in the caller's thread, what went wrong inside the server (for one namespace, or all).
+
+        One failure is raised as itself; several as an ExceptionGroup. Each is raised once."""
+        namespaces = self.app.state.namespaces
+        names = namespaces.names() if namespace is None else [namespace]
+        errors = [error for name in names if (found := namespaces.find(name)) for error in found.take_errors()]
+        if self._thread is not None and not self._thread.is_alive():
+            reason = f": {self._exit[0]!r}" if self._exit else ""
+            errors.append(MockServerError(f"the server thread has stopped{reason}"))
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise ExceptionGroup(f"mockserver failed {len(errors)} times while serving requests", errors)
+
+    def namespace(self, name: str | None = None) -> MockLLM:
+        """A handle on one namespace of this server; a fresh unique one if no name is given.
+
+        The empty name is the default namespace, the one bare paths such as /v1/... use."""
+        return MockLLM(self, uuid.uuid4().hex[:16] if name is None else name)
 
     def set_scenarios(self, scenarios: Mapping[str, Scenario]) -> None:
+        """Swap the shared scenarios whole; requests in flight keep the scenario they started with."""
         self.app.state.scenarios = dict(scenarios)
         self.app.state.namespaces.restart_counts()
 
@@ -139,10 +247,17 @@ class MockServer:
         self.stop()
 
 
-def serve(config: ServerConfig, scenarios: Mapping[str, Scenario], sock: socket.socket) -> None:
+def serve(config: ServerConfig, scenarios: Mapping[str, Scenario], sock: socket.socket, *, watch: bool = False) -> None:
     """Serve on an already bound socket in the foreground until interrupted; the CLI's `serve`."""
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(config, scenarios)
     server = uvicorn.Server(uvicorn_config(app, config))
-    with contextlib.closing(sock):
-        server.run(sockets=[sock])
+    watcher = ScenarioWatcher(config.scenario_dir, app.state) if watch and config.scenario_dir is not None else None
+    if watcher is not None:
+        watcher.start()
+    try:
+        with contextlib.closing(sock):
+            server.run(sockets=[sock])
+    finally:
+        if watcher is not None:
+            watcher.stop()

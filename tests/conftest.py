@@ -9,11 +9,14 @@ import anthropic
 import openai
 import pytest
 
-from mockserver import MockServer, scenario_from_text
+from mockserver import MockLLM, MockServer, scenario_from_text
 from mockserver.events import Script, script_for
 from mockserver.scenario.model import Scenario
 
+pytest_plugins = ["pytester"]
+
 ServeFn = Callable[..., MockServer]
+Target = MockServer | MockLLM
 
 
 def scenario(yaml_text: str, name: str = "default") -> Scenario:
@@ -53,7 +56,7 @@ class Clients:
     def __init__(self) -> None:
         self._open: list[openai.OpenAI | anthropic.Anthropic] = []
 
-    def openai(self, server: MockServer, **options: object) -> openai.OpenAI:
+    def openai(self, server: Target, **options: object) -> openai.OpenAI:
         options.setdefault("max_retries", 0)
         sdk = openai.OpenAI(
             base_url=server.openai_base_url,
@@ -64,7 +67,7 @@ class Clients:
         self._open.append(sdk)
         return sdk
 
-    def anthropic(self, server: MockServer, **options: object) -> anthropic.Anthropic:
+    def anthropic(self, server: Target, **options: object) -> anthropic.Anthropic:
         options.setdefault("max_retries", 0)
         sdk = anthropic.Anthropic(
             base_url=server.base_url,

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "control": 4,
     "app": 4,
     "watch": 5,
+    "handle": 5,
     "server": 5,
     "cli": 6,
     "pytest_plugin": 6,

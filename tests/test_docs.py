@@ -1,0 +1,37 @@
+"""The fixture docs' Python examples run: included ones match their test files, the others are executed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "docs" / "fixture.md", ROOT / "docs" / "control-api.md"]
+INCLUDED = re.compile(r"^<!-- include: (\S+) -->\n```python\n(.*?)^```", re.M | re.S)
+BLOCK = re.compile(r"^(<!-- include: \S+ -->\n)?```python\n(.*?)^```", re.M | re.S)
+
+
+def included() -> list[object]:
+    return [
+        pytest.param(doc.name, path, body, id=f"{doc.name}:{path}")
+        for doc in DOCS
+        for path, body in INCLUDED.findall(doc.read_text())
+    ]
+
+
+def standalone() -> list[str]:
+    blocks = [body for doc in DOCS for marker, body in BLOCK.findall(doc.read_text()) if not marker]
+    return [body for body in blocks if "@pytest" not in body]
+
+
+@pytest.mark.parametrize(("doc", "path", "body"), included())
+def test_included_example_is_the_test_file_verbatim(doc: str, path: str, body: str) -> None:
+    assert body == (ROOT / path).read_text(), f"{doc}: the block for {path} differs from the file; copy it again"
+
+
+@pytest.mark.parametrize("example", standalone(), ids=lambda b: b.splitlines()[0])
+def test_standalone_example_runs(example: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    exec(compile(example, "docs", "exec"), {})  # noqa: S102 - the docs are ours
