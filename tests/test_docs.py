@@ -1,4 +1,7 @@
-"""The fixture docs' Python examples run: included ones match their test files, the others are executed."""
+"""The docs' Python examples run: included ones match their test files, the others are executed.
+
+Blocks written against `make serve` (127.0.0.1:8000) are run by tests/test_readme.py instead.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "docs" / "fixture.md", ROOT / "docs" / "control-api.md"]
+DOCS = [ROOT / "README.md", ROOT / "docs" / "control-api.md"]
+SERVED = "127.0.0.1:8000"
 INCLUDED = re.compile(r"^<!-- include: (\S+) -->\n```python\n(.*?)^```", re.M | re.S)
 BLOCK = re.compile(r"^(<!-- include: \S+ -->\n)?```python\n(.*?)^```", re.M | re.S)
 
@@ -23,7 +27,7 @@ def included() -> list[object]:
 
 def standalone() -> list[str]:
     blocks = [body for doc in DOCS for marker, body in BLOCK.findall(doc.read_text()) if not marker]
-    return [body for body in blocks if "@pytest" not in body]
+    return [body for body in blocks if "@pytest" not in body and SERVED not in body]
 
 
 @pytest.mark.parametrize(("doc", "path", "body"), included())
