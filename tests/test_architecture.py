@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "scenario.cursor": 1,
     "events": 1,
     "sse": 1,
+    "template": 1,
     "scenario.loader": 2,
     "scenario.matching": 2,
     "scenario": 2,
@@ -53,6 +54,7 @@ PURE_BANNED = ("asyncio", "starlette", "uvicorn", "yaml", "socket", "time")
 PURE = (
     "events",
     "sse",
+    "template",
     "timing",
     "plan",
     "faults",

@@ -39,7 +39,7 @@ def stream_writes(scenarios: Path, name: str, path: str, *, grouped: bool) -> Wr
     dialect = next(d for d in DIALECTS if d.path == path)
     stream = TurnCache().stream(scenario, 0, dialect, None)
     fill = Filler(nonce="a" * 24, model="bench", created=1_735_689_600, input_tokens=5, total_tokens=105)
-    pairs = stream.groups if grouped else tuple(zip(stream.due, stream.frames, strict=True))
+    pairs = [(at, data) for at, data, _ in stream.groups] if grouped else zip(stream.due, stream.frames, strict=True)
     return tuple((at, fill(data)) for at, data in pairs)
 
 

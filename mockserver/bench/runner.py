@@ -60,7 +60,7 @@ def scripted(scenarios: Path, load: Load) -> Script:
     if scenario is None or dialect is None:
         return Script(None, 0.0)
     stream = TurnCache().stream(scenario, 0, dialect, None)
-    dues = [at for at, _ in stream.groups]
+    dues = [group[0] for group in stream.groups]
     gaps = [b - a for a, b in itertools.pairwise(dues) if b > a]
     return Script(statistics.median(gaps) if gaps else None, stream.duration)
 
