@@ -6,8 +6,9 @@ timing and fault decision is testable without a socket or a clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from mockserver.compiled import CompiledStream
 
@@ -44,12 +45,38 @@ class Mark:
 Action = Write | Close | Mark
 
 
-def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> list[Action]:
-    """The common case: frames due at the same moment leave in one write."""
-    return [Write(at, stream.filled_group(i, fill), count) for i, (at, _, count) in enumerate(stream.groups)]
+class CleanPlan(Sequence[Action]):
+    """The common case: frames due at the same moment leave in one write. Each write is made
+    when the transport reaches it, so a held stream keeps no filled copy of its bytes, and the
+    garbage collector has no hundred objects per stream to walk."""
+
+    __slots__ = ("_fill", "_stream")
+
+    def __init__(self, stream: CompiledStream, fill: Callable[[bytes], bytes]) -> None:
+        self._stream = stream
+        self._fill = fill
+
+    def __len__(self) -> int:
+        return len(self._stream.groups)
+
+    @overload
+    def __getitem__(self, index: int) -> Action: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Action]: ...
+
+    def __getitem__(self, index: int | slice) -> Action | list[Action]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        at, _, count = self._stream.groups[index]
+        return Write(at, self._stream.filled_group(index, self._fill), count)
 
 
-def split_writes(actions: list[Action], size: int) -> list[Action]:
+def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> Sequence[Action]:
+    return CleanPlan(stream, fill)
+
+
+def split_writes(actions: Sequence[Action], size: int) -> list[Action]:
     """Cut every write into `size`-byte pieces, so a multi-byte character can straddle two."""
     out: list[Action] = []
     for action in actions:
@@ -64,7 +91,7 @@ def split_writes(actions: list[Action], size: int) -> list[Action]:
     return out
 
 
-def add_keepalives(actions: list[Action], every: float, frame: bytes) -> list[Action]:
+def add_keepalives(actions: Sequence[Action], every: float, frame: bytes) -> list[Action]:
     """Fill every silence longer than `every` with keep-alive frames, so slow differs from dead."""
     out: list[Action] = []
     last = 0.0

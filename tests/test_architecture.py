@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "faults": 2,
     "chaos": 2,
     "response_store": 2,
+    "pacer": 3,
     "transport": 3,
     "answers": 3,
     "control": 4,
