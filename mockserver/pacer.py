@@ -52,9 +52,20 @@ class Pacer:
         "_socket",
         "_speed",
         "_start",
+        "_wake",
+        "_watch_after",
     )
 
-    def __init__(self, socket: Socket, actions: Sequence[Action], *, start: float, speed: float, call: Call) -> None:
+    def __init__(
+        self,
+        socket: Socket,
+        actions: Sequence[Action],
+        *,
+        start: float,
+        speed: float,
+        call: Call,
+        watch_after: float,
+    ) -> None:
         self._loop = asyncio.get_running_loop()
         self._socket = socket
         self._actions = actions
@@ -64,6 +75,10 @@ class Pacer:
         self._index = 0
         self._last = len(actions) - 1
         self._done: asyncio.Future[int] = self._loop.create_future()
+        # Set when done, or when a wait of `watch_after` seconds or more begins: only then does
+        # the coroutine listen for the client leaving (a shorter wait notices it at the next tick).
+        self._wake: asyncio.Future[None] = self._loop.create_future()
+        self._watch_after = watch_after
         self._handle: asyncio.TimerHandle | None = None
         # The action a timer waits for, kept because a lazy plan builds each action on access.
         self._next: Action | None = None
@@ -85,6 +100,8 @@ class Pacer:
                 self._index = i
                 self._next = action
                 self._handle = self._loop.call_at(due, self._tick)
+                if due - now >= self._watch_after and not self._wake.done():
+                    self._wake.set_result(None)
                 return
             if i == self._last:
                 # Left to the coroutine, which sends it together with the end of the response.
@@ -96,6 +113,8 @@ class Pacer:
             i += 1
         self._index = i
         self._done.set_result(i)
+        if not self._wake.done():
+            self._wake.set_result(None)
 
     def action(self, index: int) -> Action:
         """The action at `index`, reusing the one already built where the pacer stopped."""
@@ -107,6 +126,7 @@ class Pacer:
         """The index of the first action not done; None if the client went away meanwhile."""
         self._tick()
         try:
+            await self._wake
             while not self._done.done():
                 # Once the body is read, the server's receive() returns only when the client leaves.
                 watch = asyncio.ensure_future(receive())

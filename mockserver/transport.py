@@ -179,7 +179,7 @@ async def stream(
     try:
         await send_head(send, status, headers)
         if conn.direct:
-            pacer = Pacer(conn, actions, start=start, speed=speed, call=call)
+            pacer = Pacer(conn, actions, start=start, speed=speed, call=call, watch_after=WATCH_THRESHOLD)
             done = await pacer.run(receive)
             if done is None:
                 conn.release()

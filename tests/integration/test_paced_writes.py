@@ -71,3 +71,23 @@ def dechunk(response: bytes) -> bytes:
         if size == 0:
             return body
         body, rest = body + rest[:size], rest[size + 2 :]
+
+
+def test_a_client_leaving_during_a_long_silence_is_recorded_at_once(serve: ServeFn) -> None:
+    server = serve(
+        """
+        timing: {ttft: 5s}
+        turns: ["Hello there"]
+        """
+    )
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(REQUEST)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    deadline = time.monotonic() + 1.5
+    while not (server.journal.calls() and server.journal.calls()[-1].client_disconnected):
+        assert time.monotonic() < deadline, "the disconnect was not noticed during the silence"
+        time.sleep(0.01)
+    call = server.journal.calls()[-1]
+    assert (call.frames_sent, call.completed) == (1, False)  # the role chunk leaves with the head
+    assert call.disconnected_after is not None
+    assert call.disconnected_after < 1.0
