@@ -94,8 +94,8 @@ def pinned(cpus: set[int] | None) -> Iterator[None]:
 
 
 async def measure(target: Target, load: Load, script: Script) -> Result:
-    path, body = request_body(load.api)
-    request = build_request(target.host, target.port, path, body, {SCENARIO_HEADER: load.scenario})
+    path, body, headers = request_body(load.api)
+    request = build_request(target.host, target.port, path, body, {**headers, SCENARIO_HEADER: load.scenario})
     finite = load.requests_per_connection == 1 or math.isinf(load.duration)
     await run_load(
         target.host,
