@@ -87,6 +87,15 @@ class Series:
         values = [v for r in self.runs if (v := getattr(r, name)) is not None]
         return statistics.median(values) if values else None
 
+    def first(self, name: str) -> float | None:
+        """Memory is read from the first run: later ones reuse what the first made the server take."""
+        value: float | None = getattr(self.runs[0], name) if self.runs else None
+        return value
+
+    def last(self, name: str) -> float | None:
+        value: float | None = getattr(self.runs[-1], name) if self.runs else None
+        return value
+
     @property
     def errors(self) -> int:
         return sum(r.errors for r in self.runs)
@@ -116,7 +125,7 @@ def rate(value: float | None) -> str:
 
 DETAIL_HEADER = (
     "| target | held | streams/s | events/s | first byte p50 / p99 | gap p50 / p99 / max (scripted) "
-    "| errors | RSS idle / peak / after | RSS per held stream |\n"
+    "| errors | RSS idle / peak / after the last run | RSS per held stream |\n"
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 )
 
@@ -127,12 +136,12 @@ def detail_row(series: Series) -> str:
     gap = f"{ms(m('gap_p50'))} / {ms(m('gap_p99'))} / {ms(m('gap_max'))}"
     if scripted:
         gap += f" ({ms(scripted)})"
-    rss = f"{mib(m('rss_before'))} / {mib(m('rss_peak'))} / {mib(m('rss_after'))}"
+    rss = f"{mib(series.first('rss_before'))} / {mib(series.first('rss_peak'))} / {mib(series.last('rss_after'))}"
     held = series.runs[0].held if series.runs else 0
     return (
         f"| {series.target} | {held:,} | {rate(m('streams_per_second'))} | {rate(m('events_per_second'))} "
         f"| {ms(m('first_byte_p50'))} / {ms(m('first_byte_p99'))} | {gap} | {series.errors} | {rss} "
-        f"| {kib(m('rss_per_stream'))} |\n"
+        f"| {kib(series.first('rss_per_stream'))} |\n"
     )
 
 
