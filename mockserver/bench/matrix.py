@@ -125,7 +125,11 @@ def _markdown(
             lines += ["Errors:", "", errors]
         growth = series[0].rss_growth
         if growth is not None:
-            lines += [f"mockserver RSS after the last run minus after the first: {growth / 2**20:+,.1f} MiB.", ""]
+            lines += [
+                f"mockserver RSS after the last run minus after the first: {growth / 2**20:+,.1f} MiB "
+                "(the journal keeps the last 10,000 calls, so memory grows until it is full, then stays).",
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 
