@@ -10,7 +10,9 @@ the last write is due, the client leaves, or an action needs the general path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import math
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from mockserver.journal import Call
@@ -32,6 +34,46 @@ class Socket(Protocol):
     def release(self) -> None: ...
 
 
+class Clock:
+    """One loop timer per millisecond in which writes fall due, shared by every stream with a
+    write due then. Streams started together fall due together, and a thousand of them then
+    cost one timer, not a thousand; the event loop's timers have millisecond resolution anyway."""
+
+    __slots__ = ("_loop", "_slots")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._slots: dict[int, list[Callable[[], None]]] = {}
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> None:
+        tick = math.ceil(when * 1000)
+        slot = self._slots.get(tick)
+        if slot is None:
+            slot = self._slots[tick] = []
+            self._loop.call_at(tick / 1000, self._fire, tick)
+        slot.append(callback)
+
+    def _fire(self, tick: int) -> None:
+        for callback in self._slots.pop(tick):
+            try:
+                callback()
+            except Exception as exc:
+                # One stream's failure must not stop the others due in the same millisecond.
+                self._loop.call_exception_handler({"message": "a paced write failed", "exception": exc})
+
+
+_CLOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Clock] = weakref.WeakKeyDictionary()
+
+
+def clock() -> Clock:
+    """The running loop's clock."""
+    loop = asyncio.get_running_loop()
+    found = _CLOCKS.get(loop)
+    if found is None:
+        found = _CLOCKS[loop] = Clock(loop)
+    return found
+
+
 def plain(action: Action) -> bool:
     """A write with no fault attached: the only action the pacer carries out itself."""
     return type(action) is Write and (action.label is None or action.label == "keepalive")
@@ -43,6 +85,7 @@ class Pacer:
     __slots__ = (
         "_actions",
         "_call",
+        "_clock",
         "_done",
         "_handle",
         "_index",
@@ -52,6 +95,7 @@ class Pacer:
         "_socket",
         "_speed",
         "_start",
+        "_stopped",
         "_wake",
         "_watch_after",
     )
@@ -79,12 +123,15 @@ class Pacer:
         # the coroutine listen for the client leaving (a shorter wait notices it at the next tick).
         self._wake: asyncio.Future[None] = self._loop.create_future()
         self._watch_after = watch_after
+        self._clock = clock()
         self._handle: asyncio.TimerHandle | None = None
+        self._stopped = False
         # The action a timer waits for, kept because a lazy plan builds each action on access.
         self._next: Action | None = None
 
     def _tick(self) -> None:
-        self._handle = None
+        if self._stopped:
+            return
         actions, i, socket, call = self._actions, self._index, self._socket, self._call
         now = self._loop.time()
         while i <= self._last:
@@ -99,8 +146,12 @@ class Pacer:
                 socket.release()
                 self._index = i
                 self._next = action
+                if due - now < self._watch_after:
+                    self._clock.call_at(due, self._tick)
+                    return
+                # A long silence gets a timer of its own, cancelled at once if the client leaves.
                 self._handle = self._loop.call_at(due, self._tick)
-                if due - now >= self._watch_after and not self._wake.done():
+                if not self._wake.done():
                     self._wake.set_result(None)
                 return
             if i == self._last:
@@ -140,5 +191,7 @@ class Pacer:
                     return None
             return self._done.result()
         finally:
+            # A tick already on the clock finds the pacer stopped and does nothing.
+            self._stopped = True
             if self._handle is not None:
                 self._handle.cancel()
