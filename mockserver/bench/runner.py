@@ -46,23 +46,23 @@ class Load:
 
 
 @dataclass(frozen=True, slots=True)
-class Script:
+class Promise:
     """What the scenario promises: the typical gap between writes and the length of one stream."""
 
     gap: float | None
     length: float
 
 
-def scripted(scenarios: Path, load: Load) -> Script:
+def scripted(scenarios: Path, load: Load) -> Promise:
     scenario = load_scenarios(scenarios).get(load.scenario)
     path = APIS[load.api][0]
     dialect = next((d for d in DIALECTS if d.path == path), None)
     if scenario is None or dialect is None:
-        return Script(None, 0.0)
+        return Promise(None, 0.0)
     stream = TurnCache().stream(scenario, 0, dialect, None)
     dues = [group[0] for group in stream.groups]
     gaps = [b - a for a, b in itertools.pairwise(dues) if b > a]
-    return Script(statistics.median(gaps) if gaps else None, stream.duration)
+    return Promise(statistics.median(gaps) if gaps else None, stream.duration)
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -93,18 +93,20 @@ def pinned(cpus: set[int] | None) -> Iterator[None]:
         os.sched_setaffinity(0, before)
 
 
-async def measure(target: Target, load: Load, script: Script) -> Result:
+async def measure(target: Target, load: Load, script: Promise) -> Result:
     path, body, headers = request_body(load.api)
     request = build_request(target.host, target.port, path, body, {**headers, SCENARIO_HEADER: load.scenario})
-    finite = load.requests_per_connection == 1 or math.isinf(load.duration)
+    # Warm-up compiles the turn and wakes the server: a held load starts a few streams and cuts
+    # them short (a paced stream outlasts any warm-up); a throughput load runs for `warmup` s.
+    held = load.requests_per_connection == 1 or math.isinf(load.duration)
     await run_load(
         target.host,
         target.port,
         request,
         connections=min(load.connections, 16),
-        requests_per_connection=1 if finite else 1 << 62,
+        requests_per_connection=1 if held else 1 << 62,
         duration=load.warmup,
-        give_up_after=load.warmup if finite else load.warmup + script.length + SLACK_SECONDS,
+        give_up_after=load.warmup if held else load.warmup + script.length + SLACK_SECONDS,
     )
     await asyncio.sleep(min(0.2, load.warmup))
     before = target.rss()
