@@ -158,9 +158,10 @@ class Pacer:
                 # Left to the coroutine, which sends it together with the end of the response.
                 self._next = action
                 break
-            socket.write_chunk(action.data)
+            # Counted before sending, so the journal never lags what the client has already read.
             call.frames_sent += action.frames
             call.bytes_sent += len(action.data)
+            socket.write_chunk(action.data)
             i += 1
         self._index = i
         self._done.set_result(i)
