@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 CONNECT_CONCURRENCY = 256
+# A generous bound on the time a server takes to accept one connection from its queue.
+ACCEPT_SECONDS = 0.0002
 
 
 @dataclass(slots=True)
@@ -188,8 +190,8 @@ async def run_load(
 ) -> tuple[Sample, float]:
     """Open every connection first, then start them together; returns the sample and the seconds it took.
 
-    Connecting before sending keeps the listen backlog out of the figures: first-byte times
-    measure the server answering requests, not the kernel queueing SYNs.
+    Connecting (and letting the server accept) before sending keeps the listen backlog out of
+    the figures: first-byte times measure the server answering requests, not accepting them.
     """
     loop = asyncio.get_running_loop()
     sample = Sample()
@@ -208,6 +210,8 @@ async def run_load(
         return protocol, finished
 
     opened = [c for c in await asyncio.gather(*(connect() for _ in range(connections))) if c is not None]
+    # A connection is open once the kernel has answered; give the server time to accept them all.
+    await asyncio.sleep(len(opened) * ACCEPT_SECONDS)
     # The client's own collector pauses would show up as late events; it makes no cycles to collect.
     collecting = gc.isenabled()
     gc.disable()
