@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import statistics
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,6 +74,7 @@ def run_matrix(
     load_before = load_average()
     results: list[tuple[Case, list[Series]]] = []
     with standard_scenarios() as scenarios:
+        start, stop = _in_process(scenarios)
         for case in matrix_cases(scale):
             progress(f"{case.title} ...")
             load = _load(case, api)
@@ -81,7 +84,31 @@ def run_matrix(
             for row in series:
                 progress("  " + detail_row(row).strip())
             results.append((case, series))
-    return _markdown(results, started, load_before, repeat, scale)
+    lines = _markdown(results, started, load_before, repeat, scale)
+    note = (
+        f"In process (`MockServer`, as the pytest fixture runs it): start {start * 1000:.1f} ms, "
+        f"stop {stop * 1000:.1f} ms (medians of {IN_PROCESS_RUNS}; target: start ≤ 150 ms)."
+    )
+    return lines.replace("\n## Details\n", f"\n{note}\n\n## Details\n", 1)
+
+
+IN_PROCESS_RUNS = 5
+
+
+def _in_process(scenarios: Path) -> tuple[float, float]:
+    """Median seconds to start (scenarios loaded, socket bound, serving) and to stop a MockServer."""
+    from mockserver.server import MockServer
+
+    starts: list[float] = []
+    stops: list[float] = []
+    for _ in range(IN_PROCESS_RUNS):
+        began = time.perf_counter()
+        server = MockServer(scenarios).start()
+        starts.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        server.stop()
+        stops.append(time.perf_counter() - began)
+    return statistics.median(starts), statistics.median(stops)
 
 
 def _markdown(
