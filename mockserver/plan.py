@@ -71,6 +71,14 @@ class CleanPlan(Sequence[Action]):
         at, _, count = self._stream.groups[index]
         return Write(at, self._stream.filled_group(index, self._fill), count)
 
+    def longest_silence(self) -> float:
+        """The longest wait before a write, read from the compiled stream without filling anything."""
+        longest = last = 0.0
+        for at, _, _ in self._stream.groups:
+            longest = max(longest, at - last)
+            last = max(last, at)
+        return longest
+
 
 def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> Sequence[Action]:
     return CleanPlan(stream, fill)
@@ -91,8 +99,11 @@ def split_writes(actions: Sequence[Action], size: int) -> list[Action]:
     return out
 
 
-def add_keepalives(actions: Sequence[Action], every: float, frame: bytes) -> list[Action]:
+def add_keepalives(actions: Sequence[Action], every: float, frame: bytes) -> Sequence[Action]:
     """Fill every silence longer than `every` with keep-alive frames, so slow differs from dead."""
+    if isinstance(actions, CleanPlan) and actions.longest_silence() <= every:
+        # Nothing to fill: the plan stays lazy, each write made only when it is due.
+        return actions
     out: list[Action] = []
     last = 0.0
     for action in actions:
