@@ -1,4 +1,4 @@
-"""`mockserver serve | validate | list`: the only module that prints or exits."""
+"""`mockserver serve | validate | list | bench`: the only module that prints or exits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from mockserver.bench.command import add_arguments as add_bench_arguments, run as run_bench
 from mockserver.config import BUNDLED_SCENARIOS, ServerConfig
 from mockserver.errors import MockServerError, ScenarioError
 from mockserver.scenario.loader import chaos_from_text, load_scenarios
@@ -63,12 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload a scenario file when it changes; a bad edit keeps the last good one",
     )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes sharing the port; each keeps its own journal (default: 1)"
+    )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("directory", type=Path)
 
     listing = commands.add_parser("list", help="list the scenarios in a folder")
     listing.add_argument("directory", type=Path, nargs="?", default=None)
+
+    bench = commands.add_parser("bench", help="measure mockserver under load: streams/s, timing, memory")
+    add_bench_arguments(bench)
     return parser
 
 
@@ -78,6 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         match args.command:
             case "serve":
                 return _serve(args)
+            case "bench":
+                report = run_bench(args, lambda line: print(line, file=sys.stderr, flush=True))
+                if args.output is not None:
+                    args.output.write_text(report)
+                print(report, end="")
+                return 0
             case "validate":
                 scenarios = load_scenarios(args.directory)
                 print(f"{args.directory}: {len(scenarios)} scenarios, all valid")
@@ -104,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from mockserver.server import bind_socket, serve
 
+    if args.workers < 1:
+        raise MockServerError(f"--workers must be at least 1, got {args.workers}")
     directory = args.scenarios or _default_scenarios()
     scenarios = load_scenarios(directory)
     config = ServerConfig(
@@ -125,5 +140,5 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        serve(config, scenarios, sock, watch=args.watch)
+        serve(config, scenarios, sock, watch=args.watch, workers=args.workers)
     return 0

@@ -2,8 +2,8 @@
 
 Renderers are pure, so rendering a turn with marker values in place of the per-request ones
 (id, model, timestamp, input-token counts, the dialect's one extra value) gives bytes that only
-need those markers replaced.
-Serving a request is then a handful of `bytes.replace` calls, not a JSON encode per frame.
+need those markers replaced. Serving a request is then one `%` format per group (template.py),
+not a JSON encode per frame.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 import random
 import zlib
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from mockserver.dialects.base import Dialect, RenderContext, TokenUsage, dumps
 from mockserver.events import Failure, FaultPoint, Script, failure_for, script_for
 from mockserver.scenario.model import Fault, Scenario, StreamError, Turn
 from mockserver.sse import encode
+from mockserver.template import Template
 from mockserver.timing import plan_due
 from mockserver.types import JSONValue
 
@@ -48,6 +49,13 @@ class CompiledStream:
     faults: tuple[tuple[int, float, Fault], ...]
     groups: tuple[tuple[float, bytes, int], ...]
     duration: float
+    templates: tuple[Template, ...] = ()
+
+    def filled_group(self, index: int, fill: Callable[[bytes], bytes]) -> bytes:
+        """One group's bytes for one request."""
+        if isinstance(fill, Filler) and self.templates:
+            return self.templates[index].fill(fill.values)
+        return fill(self.groups[index][1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,7 @@ class CompiledTurn:
 class Filler:
     """Per-request values that replace the markers; built once per request."""
 
-    __slots__ = ("_pairs",)
+    __slots__ = ("_pairs", "values")
 
     def __init__(
         self,
@@ -80,6 +88,7 @@ class Filler:
             dumps(extra).encode(),
         )
         self._pairs = tuple(zip(_MARKS, values, strict=True))
+        self.values = values
 
     def __call__(self, data: bytes) -> bytes:
         for mark, value in self._pairs:
@@ -140,7 +149,8 @@ def compile_stream(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options
         else:
             groups.append((at, data, 1))
     duration = compiled.due[-1] if compiled.due else 0.0
-    return CompiledStream(tuple(frames), tuple(due), tuple(faults), tuple(groups), duration)
+    templates = tuple(Template.of(data, _MARKS) for _, data, _ in groups)
+    return CompiledStream(tuple(frames), tuple(due), tuple(faults), tuple(groups), duration, templates)
 
 
 def cut_with_failure(compiled: CompiledTurn, cut: int, fault: StreamError) -> CompiledTurn:

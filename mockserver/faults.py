@@ -87,7 +87,7 @@ def plan_faults(
     *,
     keepalive: bytes,
     injected: Sequence[FaultAt] = (),
-) -> list[Action]:
+) -> Sequence[Action]:
     """The writes for one request with the turn's faults (and any `injected` by chaos) applied.
 
     A fault at index i fires before frame i. Frames untouched by a fault still leave in one

@@ -6,13 +6,16 @@ timing and fault decision is testable without a socket or a clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from mockserver.compiled import CompiledStream
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a paced stream builds a hundred per request, and a frozen dataclass's
+# __init__ costs four times a plain one.
+@dataclass(slots=True)
 class Write:
     """Bytes to put on the wire at `at` seconds (scripted time) after the headers."""
 
@@ -42,12 +45,46 @@ class Mark:
 Action = Write | Close | Mark
 
 
-def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> list[Action]:
-    """The common case: frames due at the same moment leave in one write."""
-    return [Write(at, fill(data), count) for at, data, count in stream.groups]
+class CleanPlan(Sequence[Action]):
+    """The common case: frames due at the same moment leave in one write. Each write is made
+    when the transport reaches it, so a held stream keeps no filled copy of its bytes, and the
+    garbage collector has no hundred objects per stream to walk."""
+
+    __slots__ = ("_fill", "_stream")
+
+    def __init__(self, stream: CompiledStream, fill: Callable[[bytes], bytes]) -> None:
+        self._stream = stream
+        self._fill = fill
+
+    def __len__(self) -> int:
+        return len(self._stream.groups)
+
+    @overload
+    def __getitem__(self, index: int) -> Action: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Action]: ...
+
+    def __getitem__(self, index: int | slice) -> Action | list[Action]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        at, _, count = self._stream.groups[index]
+        return Write(at, self._stream.filled_group(index, self._fill), count)
+
+    def longest_silence(self) -> float:
+        """The longest wait before a write, read from the compiled stream without filling anything."""
+        longest = last = 0.0
+        for at, _, _ in self._stream.groups:
+            longest = max(longest, at - last)
+            last = max(last, at)
+        return longest
 
 
-def split_writes(actions: list[Action], size: int) -> list[Action]:
+def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> Sequence[Action]:
+    return CleanPlan(stream, fill)
+
+
+def split_writes(actions: Sequence[Action], size: int) -> list[Action]:
     """Cut every write into `size`-byte pieces, so a multi-byte character can straddle two."""
     out: list[Action] = []
     for action in actions:
@@ -62,8 +99,11 @@ def split_writes(actions: list[Action], size: int) -> list[Action]:
     return out
 
 
-def add_keepalives(actions: list[Action], every: float, frame: bytes) -> list[Action]:
+def add_keepalives(actions: Sequence[Action], every: float, frame: bytes) -> Sequence[Action]:
     """Fill every silence longer than `every` with keep-alive frames, so slow differs from dead."""
+    if isinstance(actions, CleanPlan) and actions.longest_silence() <= every:
+        # Nothing to fill: the plan stays lazy, each write made only when it is due.
+        return actions
     out: list[Action] = []
     last = 0.0
     for action in actions:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import gc
+import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -247,17 +251,78 @@ class MockServer:
         self.stop()
 
 
-def serve(config: ServerConfig, scenarios: Mapping[str, Scenario], sock: socket.socket, *, watch: bool = False) -> None:
+def serve(
+    config: ServerConfig,
+    scenarios: Mapping[str, Scenario],
+    sock: socket.socket,
+    *,
+    watch: bool = False,
+    workers: int = 1,
+) -> None:
     """Serve on an already bound socket in the foreground until interrupted; the CLI's `serve`."""
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if workers > 1:
+        with contextlib.closing(sock):
+            _serve_workers(config, sock, workers, watch=watch)
+        return
     app = create_app(config, scenarios)
     server = uvicorn.Server(uvicorn_config(app, config))
     watcher = ScenarioWatcher(config.scenario_dir, app.state) if watch and config.scenario_dir is not None else None
     if watcher is not None:
         watcher.start()
+    tune_gc()
     try:
         with contextlib.closing(sock):
             server.run(sockets=[sock])
     finally:
         if watcher is not None:
             watcher.stop()
+
+
+def tune_gc() -> None:
+    """For a process that only serves: requests leave no reference cycles, yet the collector's
+    default pace (full passes walking every live stream's objects) stalled 5,000 held streams for
+    hundreds of milliseconds. What is alive now is frozen out of its walks; young passes stay
+    short (a larger first threshold made the second generation's passes long enough to delay
+    whole bursts of requests) and full passes become rare. An in-process server leaves its
+    host's collector alone."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 1000)
+
+
+WORKER_CONFIG_ENV = "MOCKSERVER_WORKER_CONFIG"
+
+
+def _serve_workers(config: ServerConfig, sock: socket.socket, workers: int, *, watch: bool) -> None:
+    """N processes accepting on one socket. Each loads the scenarios itself (and watches them, if
+    asked), so the parent passes the config, not the app, through the environment, which spawned
+    processes inherit."""
+    if config.scenario_dir is None:
+        raise ServerStartError("--workers needs a scenario folder, which every worker process loads itself")
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    os.environ[WORKER_CONFIG_ENV] = json.dumps({"config": fields, "watch": watch}, default=str)
+    uvicorn.run(
+        f"{__name__}:{app_from_environment.__name__}",
+        factory=True,
+        fd=sock.fileno(),
+        workers=workers,
+        lifespan="off",
+        log_level=config.log_level,
+        access_log=False,
+        timeout_keep_alive=30,
+        backlog=2048,
+    )
+
+
+def app_from_environment() -> MockApp:
+    """The app of one worker process, built from the config `_serve_workers` left in the environment."""
+    settings = json.loads(os.environ[WORKER_CONFIG_ENV])
+    fields = settings["config"]
+    directory = Path(fields.pop("scenario_dir"))
+    config = ServerConfig(scenario_dir=directory, **fields)
+    app = create_app(config, load_scenarios(directory))
+    if settings["watch"]:
+        # A daemon thread: it ends with the worker process.
+        ScenarioWatcher(directory, app.state).start()
+    tune_gc()
+    return app

@@ -12,8 +12,10 @@ import logging
 import socket
 import struct
 from collections.abc import Sequence
+from typing import Any
 
 from mockserver.journal import Call
+from mockserver.pacer import Pacer, plain
 from mockserver.plan import Action, Close, Mark, Write
 from mockserver.types import Receive, Send
 
@@ -23,14 +25,31 @@ logger = logging.getLogger("mockserver")
 WATCH_THRESHOLD = 0.5
 
 
+class _Held:
+    """Stands in for the socket while the response head waits to leave with the first body bytes."""
+
+    __slots__ = ("parts", "real")
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
 class Connection:
     """What the ASGI server exposes about the socket; uvicorn's cycle has both attributes."""
 
-    __slots__ = ("_cycle", "_receive")
+    __slots__ = ("_cycle", "_held", "_receive")
 
     def __init__(self, send: Send, receive: Receive) -> None:
         self._cycle = getattr(send, "__self__", None)
         self._receive = receive
+        self._held: _Held | None = None
 
     @property
     def disconnected(self) -> bool:
@@ -40,6 +59,35 @@ class Connection:
             return True
         transport = getattr(self._cycle, "transport", None)
         return transport is not None and bool(transport.is_closing())
+
+    @property
+    def direct(self) -> bool:
+        """Whether body chunks may be written straight to the socket: uvicorn's httptools cycle,
+        which frames a chunked body as `write_chunk` does and keeps no state per chunk."""
+        cycle = self._cycle
+        return getattr(cycle, "chunked_encoding", None) is True and hasattr(cycle, "flow")
+
+    @property
+    def write_paused(self) -> bool:
+        return bool(self._cycle.flow.write_paused)  # type: ignore[union-attr]
+
+    def write_chunk(self, data: bytes) -> None:
+        if data:
+            self._cycle.transport.write(b"%x\r\n%b\r\n" % (len(data), data))  # type: ignore[union-attr]
+        self.release()
+
+    def hold(self) -> None:
+        """Collect what the server writes until `release`, to send it in one system call."""
+        if self._cycle is not None and hasattr(self._cycle, "transport") and self._held is None:
+            self._held = _Held(self._cycle.transport)
+            self._cycle.transport = self._held
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._cycle.transport = held.real  # type: ignore[union-attr]
+            if held.parts:
+                held.real.write(b"".join(held.parts))
 
     async def wait(self, delay: float) -> bool:
         """Sleep `delay` seconds; True if the client went away meanwhile."""
@@ -126,9 +174,33 @@ async def stream(
         await conn.settle()
         return
     start = loop.time()
-    await send_head(send, status, headers)
+    conn.hold()
+    first = 0
+    try:
+        await send_head(send, status, headers)
+        if conn.direct:
+            pacer = Pacer(conn, actions, start=start, speed=speed, call=call, watch_after=WATCH_THRESHOLD)
+            done = await pacer.run(receive)
+            if done is None:
+                conn.release()
+                _record_disconnect(call, loop.time() - start)
+                await conn.settle()
+                return
+            first = done
+            final = pacer.action(first) if first == len(actions) - 1 else None
+            if final is not None and plain(final) and start + final.at / speed <= loop.time() and not conn.disconnected:
+                assert isinstance(final, Write)
+                call.frames_sent += final.frames
+                call.bytes_sent += len(final.data)
+                call.completed = True
+                # The last write leaves with the end of the response, the head too if still held.
+                await send({"type": "http.response.body", "body": final.data, "more_body": False})
+                return
+    finally:
+        conn.release()
     last = len(actions) - 1
-    for index, action in enumerate(actions):
+    for index in range(first, len(actions)):
+        action = actions[index]
         delay = start + action.at / speed - loop.time()
         if (delay > 0 and await conn.wait(delay)) or conn.disconnected:
             _record_disconnect(call, loop.time() - start)

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "scenario.cursor": 1,
     "events": 1,
     "sse": 1,
+    "template": 1,
     "scenario.loader": 2,
     "scenario.matching": 2,
     "scenario": 2,
@@ -36,6 +37,7 @@ LAYERS: dict[str, int] = {
     "faults": 2,
     "chaos": 2,
     "response_store": 2,
+    "pacer": 3,
     "transport": 3,
     "answers": 3,
     "control": 4,
@@ -53,6 +55,7 @@ PURE_BANNED = ("asyncio", "starlette", "uvicorn", "yaml", "socket", "time")
 PURE = (
     "events",
     "sse",
+    "template",
     "timing",
     "plan",
     "faults",

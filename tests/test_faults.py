@@ -48,7 +48,7 @@ def content(frame: bytes) -> str | None:
 
 def test_a_turn_without_faults_plans_exactly_like_a_clean_stream() -> None:
     stream = compiled('turns: ["Hello world"]')
-    assert plan_faults(stream, bytes.upper, keepalive=PING) == plan_clean(stream, bytes.upper)
+    assert list(plan_faults(stream, bytes.upper, keepalive=PING)) == list(plan_clean(stream, bytes.upper))
 
 
 def test_disconnect_closes_with_fin_after_the_frames_before_it_and_no_done() -> None:

@@ -156,9 +156,13 @@ class Dialect:
     error_headers: Callable[[HttpError, float], tuple[tuple[str, str], ...]] = retry_headers
 
 
+# One encoder for every call: json.dumps with these options builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: JSONValue) -> str:
     """Compact JSON as the APIs send it; UTF-8 kept raw so a character can split across writes."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def estimate_tokens(text: str) -> int:

@@ -1,0 +1,46 @@
+"""The server runs on uvloop and httptools, and the transport still sees the connection behind them."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from mockserver.app import create_app
+from mockserver.config import ServerConfig
+from mockserver.server import uvicorn_config
+from tests.conftest import ServeFn
+
+
+def test_uvicorn_picks_httptools_and_uvloop() -> None:
+    config = uvicorn_config(create_app(ServerConfig(), {}), ServerConfig())
+    config.load()
+    loop = config.get_loop_factory()
+    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    assert loop is not None
+    assert type(loop()).__module__.startswith("uvloop")
+
+
+def test_a_client_that_leaves_mid_stream_is_recorded_as_disconnected(serve: ServeFn) -> None:
+    server = serve(
+        """
+        timing: {tokens_per_second: 20}
+        turns:
+          - text: "one two three four five six seven eight nine ten"
+        """
+    )
+    body = b'{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+    request = (
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
+    )
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(request)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    deadline = time.monotonic() + 2
+    while not (server.journal.calls() and server.journal.calls()[-1].client_disconnected):
+        assert time.monotonic() < deadline, "the disconnect was never recorded"
+        time.sleep(0.01)
+    call = server.journal.calls()[-1]
+    assert not call.completed
+    assert call.disconnected_after is not None
+    assert call.disconnected_after < 0.4
