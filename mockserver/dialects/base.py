@@ -104,6 +104,25 @@ def retry_headers(error: HttpError, now: float = 0.0) -> tuple[tuple[str, str], 
     return tuple(headers)
 
 
+# What both OpenAI dialects share: the error body's type by status, and the response headers.
+OPENAI_ERROR_TYPES = {408: "timeout", 429: "rate_limit_exceeded"}
+OPENAI_HEADERS = (("openai-version", "2020-10-01"), ("openai-processing-ms", "1"))
+
+
+def openai_error(message: str, kind: str, param: str | None, code: str | None) -> JSONObject:
+    """The inner error object; the SDK exposes it as `e.body` and reads `type`, `param`, `code`."""
+    return {"message": message, "type": kind, "param": param, "code": code}
+
+
+def render_openai_error(error: RequestError) -> JSONObject:
+    kind = error.kind
+    if kind == "invalid_request_error" and error.status >= 500:
+        kind = "server_error"
+    elif kind == "invalid_request_error":
+        kind = OPENAI_ERROR_TYPES.get(error.status, kind)
+    return {"error": openai_error(error.message, kind, error.param, error.code)}
+
+
 def openai_error_headers(error: HttpError, now: float = 0.0) -> tuple[tuple[str, str], ...]:
     """OpenAI's error answers: `retry-after-ms` beside `retry-after` (the SDK reads the finer one
     first) and, on a 429, the `x-ratelimit-*` family showing the exhausted request budget."""

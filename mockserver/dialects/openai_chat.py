@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mockserver.dialects.base import (
+    OPENAI_HEADERS,
     Dialect,
     ParsedRequest,
     RenderContext,
     TokenUsage,
     dumps,
     estimate_tokens,
+    openai_error,
     openai_error_headers,
     optional,
+    render_openai_error,
     require,
     text_of,
 )
@@ -44,17 +47,6 @@ FINISH_REASONS = {
     StopReason.CONTENT_FILTER: "content_filter",
     StopReason.STOP_SEQUENCE: "stop",
     StopReason.REFUSAL: "stop",
-}
-ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "invalid_request_error",
-    403: "invalid_request_error",
-    404: "invalid_request_error",
-    408: "timeout",
-    409: "invalid_request_error",
-    413: "invalid_request_error",
-    422: "invalid_request_error",
-    429: "rate_limit_exceeded",
 }
 FINGERPRINT = "fp_6d0cbd5a1f"
 
@@ -192,9 +184,7 @@ def render_stream(script: Script, ctx: RenderContext) -> tuple[tuple[Frame, ...]
                 out.append(Frame("[DONE]"))
                 frames.append(tuple(out))
             case Failure(error=error, message=message):
-                frames.append(
-                    (Frame(dumps({"error": _error_object(message, _stream_error_type(error), None, error)})),)
-                )
+                frames.append((Frame(dumps({"error": openai_error(message, _stream_error_type(error), None, error)})),))
             case _:
                 frames.append(())
     return tuple(frames)
@@ -252,19 +242,6 @@ def _stream_error_type(error: str) -> str:
     )
 
 
-def _error_object(message: str, kind: str, param: str | None, code: str | None) -> JSONObject:
-    return {"message": message, "type": kind, "param": param, "code": code}
-
-
-def render_error(error: RequestError) -> JSONObject:
-    kind = error.kind
-    if kind == "invalid_request_error" and error.status >= 500:
-        kind = "server_error"
-    elif kind == "invalid_request_error":
-        kind = ERROR_TYPES.get(error.status, kind)
-    return {"error": _error_object(error.message, kind, error.param, error.code)}
-
-
 DIALECT = Dialect(
     name="openai_chat",
     path="/v1/chat/completions",
@@ -272,8 +249,8 @@ DIALECT = Dialect(
     parse_request=parse_request,
     render_stream=render_stream,
     render_body=render_body,
-    render_error=render_error,
+    render_error=render_openai_error,
     keepalive=None,
-    extra_headers=(("openai-version", "2020-10-01"), ("openai-processing-ms", "1")),
+    extra_headers=OPENAI_HEADERS,
     error_headers=openai_error_headers,
 )
