@@ -24,6 +24,8 @@ LAYERS: dict[str, int] = {
     "events": 1,
     "sse": 1,
     "template": 1,
+    "scenario.readers": 1,
+    "scenario.fault_syntax": 2,
     "scenario.loader": 2,
     "scenario.matching": 2,
     "scenario": 2,

@@ -15,33 +15,24 @@ from pathlib import Path
 from mockserver.errors import Problem, ScenarioError
 from mockserver.scenario import text as textgen
 from mockserver.scenario.cursor import Cursor, Report, parse_document, type_name
+from mockserver.scenario.fault_syntax import read_chaos, read_fault, read_http_error, read_shaping
 from mockserver.scenario.model import (
-    FAULT_NAMES,
     Chaos,
-    Disconnect,
-    Duplicate,
-    Fault,
     HttpError,
-    InvalidJson,
-    Malformed,
     Match,
     Pause,
     Reasoning,
-    Reorder,
-    Reset,
     Scenario,
     Shaping,
-    Stall,
     Step,
     StopReason,
-    StreamError,
     Text,
     Timing,
     ToolCall,
-    Truncate,
     Turn,
     Usage,
 )
+from mockserver.scenario.readers import read_duration, read_int, read_number, read_string
 
 SCENARIO_KEYS = frozenset({"description", "match", "seed", "timing", "turns", "chaos"})
 MATCH_KEYS = frozenset({"model", "prompt"})
@@ -65,13 +56,9 @@ TURN_KEYS = SHORT_TURN_KEYS | frozenset(
 STEP_KINDS = frozenset({"text", "reasoning", "tool_call", "pause", "fault"})
 STEP_KEYS = STEP_KINDS | frozenset({"chunk", "redacted"})
 STEP_ONLY_HINTS = {key: f"'{key}' is a step: put it in the turn's 'steps' list" for key in ("pause", "fault")}
-STEP_ONLY_HINTS = {key: f"'{key}' is a step: put it in the turn's 'steps' list" for key in ("pause", "fault")}
 TOOL_CALL_KEYS = frozenset({"name", "arguments", "id", "chunk"})
 USAGE_KEYS = frozenset({"input_tokens", "output_tokens", "reasoning_tokens", "cached_tokens", "cache_creation_tokens"})
-HTTP_ERROR_KEYS = frozenset({"status", "retry_after", "message", "type", "should_retry"})
-CHAOS_KEYS = frozenset({"seed", "rate", "faults"})
 GENERATED_TEXT_KEYS = frozenset({"faker", "tokens"})
-HTTP_ERROR_STATUSES = frozenset({400, 401, 402, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504, 529})
 
 STOP_ALIASES: dict[str, StopReason] = {
     "end": StopReason.END,
@@ -87,80 +74,6 @@ STOP_ALIASES: dict[str, StopReason] = {
     "refusal": StopReason.REFUSAL,
 }
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}
-
-
-def parse_duration(text: str | int | float) -> float:
-    """`250ms`, `1.5s`, `2m` or a plain number of seconds."""
-    if isinstance(text, bool):
-        raise ValueError(f"expected a duration like 250ms or 1.5s, got {text!r}")
-    if isinstance(text, int | float):
-        if text < 0:
-            raise ValueError(f"a duration cannot be negative, got {text!r}")
-        return float(text)
-    found = _DURATION.match(text)
-    if found is None:
-        raise ValueError(f"expected a duration like 250ms or 1.5s, got {text!r}")
-    return float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
-
-
-# --- small typed readers: each reports a problem and returns None on bad input -------------------
-
-
-def _duration(c: Cursor) -> float | None:
-    if not isinstance(c.value, str | int | float):
-        c.problem(f"expected a duration like 250ms or 1.5s, got {type_name(c.value)}")
-        return None
-    try:
-        return parse_duration(c.value)
-    except ValueError as exc:
-        c.problem(str(exc))
-        return None
-
-
-def _interval(c: Cursor) -> float | None:
-    """A keep-alive period: a duration that must be above zero, or pings would never stop."""
-    seconds = _duration(c)
-    if seconds == 0:
-        c.problem("expected a duration above zero, such as 5s")
-        return None
-    return seconds
-
-
-def _int(c: Cursor, *, minimum: int = 0) -> int | None:
-    if isinstance(c.value, bool) or not isinstance(c.value, int):
-        c.problem(f"expected a whole number, got {type_name(c.value)}")
-        return None
-    if c.value < minimum:
-        c.problem(f"expected a number >= {minimum}, got {c.value}")
-        return None
-    return c.value
-
-
-def _number(c: Cursor, *, minimum: float = 0.0) -> float | None:
-    if isinstance(c.value, bool) or not isinstance(c.value, int | float):
-        c.problem(f"expected a number, got {type_name(c.value)}")
-        return None
-    if c.value < minimum:
-        c.problem(f"expected a number >= {minimum}, got {c.value}")
-        return None
-    return float(c.value)
-
-
-def _bool(c: Cursor) -> bool | None:
-    if not isinstance(c.value, bool):
-        c.problem(f"expected true or false, got {type_name(c.value)}")
-        return None
-    return c.value
-
-
-def _string(c: Cursor) -> str | None:
-    if not isinstance(c.value, str):
-        c.problem(f"expected a string, got {type_name(c.value)}")
-        return None
-    return c.value
-
 
 def _derived_seed(seed: int, where: str) -> int:
     # Each generated text gets its own stable seed, so editing one turn leaves the others' words alone.
@@ -175,14 +88,14 @@ def _timing(c: Cursor, base: Timing) -> Timing:
         return base
     ttft, tps, jitter = base.ttft, base.tokens_per_second, base.jitter
     if c.has("ttft"):
-        ttft = _duration(c.child("ttft")) or 0.0
+        ttft = read_duration(c.child("ttft")) or 0.0
     if c.has("tokens_per_second"):
-        value = _number(c.child("tokens_per_second"))
+        value = read_number(c.child("tokens_per_second"))
         if value == 0:
             c.child("tokens_per_second").problem("expected a number > 0")
         tps = value or None
     if c.has("jitter"):
-        value = _number(c.child("jitter"))
+        value = read_number(c.child("jitter"))
         if value is not None and value > 1:
             c.child("jitter").problem(f"expected a fraction between 0 and 1, got {value}")
         jitter = min(value or 0.0, 1.0)
@@ -211,7 +124,7 @@ def _text_value(c: Cursor, seed: int) -> str | None:
     if "tokens" in c.value:
         if len(c.value) > 1:
             c.problem("'tokens' takes no other keys")
-        count = _int(c.child("tokens"), minimum=1)
+        count = read_int(c.child("tokens"), minimum=1)
         return None if count is None else textgen.generate_tokens(count, _derived_seed(seed, c.where))
     if "faker" not in c.value:
         c.problem("expected a mapping with 'faker' (a provider such as paragraph) or 'tokens' (a count)")
@@ -242,7 +155,7 @@ def _tool_call(c: Cursor, mode: str | int | list[str] | None) -> ToolCall | None
     if not c.has("name"):
         c.problem("a tool call needs a 'name'")
         return None
-    name = _string(c.child("name"))
+    name = read_string(c.child("name"))
     args_c = c.child("arguments")
     arguments: str | None = "{}"
     if isinstance(args_c.value, dict):
@@ -260,7 +173,7 @@ def _tool_call(c: Cursor, mode: str | int | list[str] | None) -> ToolCall | None
     elif args_c.value is not None:
         args_c.problem(f"expected a mapping or a JSON object string, got {type_name(args_c.value)}")
         arguments = None
-    call_id = _string(c.child("id")) if c.has("id") else None
+    call_id = read_string(c.child("id")) if c.has("id") else None
     if c.has("chunk"):
         mode = _chunk_mode(c.child("chunk"))
     if name is None or arguments is None:
@@ -269,105 +182,10 @@ def _tool_call(c: Cursor, mode: str | int | list[str] | None) -> ToolCall | None
     return ToolCall(name=name, arguments=arguments, fragments=fragments, call_id=call_id)
 
 
-def _fault(c: Cursor) -> Fault | None:
-    """`fault: disconnect` or `fault: {truncate: 10}` / `{stall: 30s, keepalive: 5s}` / `{error: overloaded}`."""
-    value = c.value
-    if isinstance(value, str):
-        kind, main, extras = value, None, {}
-    elif isinstance(value, dict) and value:
-        kinds = [k for k in value if k in FAULT_NAMES]
-        if len(kinds) != 1:
-            c.problem(f"expected exactly one fault name among: {', '.join(FAULT_NAMES)}")
-            return None
-        kind = str(kinds[0])
-        main = c.child(kind)
-        extras = {str(k): c.child(str(k)) for k in value if k != kind}
-    else:
-        c.problem(f"expected a fault name or a mapping, got {type_name(value)}")
-        return None
-    if kind not in FAULT_NAMES:
-        import difflib
-
-        hint = difflib.get_close_matches(kind, list(FAULT_NAMES), n=1)
-        c.problem(f"unknown fault {kind!r}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
-        return None
-    allowed = {"stall": {"keepalive"}, "error": {"message"}}.get(kind, set())
-    for key, extra in extras.items():
-        if key not in allowed:
-            extra.problem(f"unknown option for fault {kind}")
-    match kind:
-        case "disconnect":
-            if main is not None and main.value != "graceful":
-                main.problem("expected graceful (end the HTTP body, leave out only the stream's terminator)")
-            return Disconnect(graceful=main is not None and main.value == "graceful")
-        case "reset":
-            return Reset()
-        case "invalid_json":
-            return InvalidJson()
-        case "truncate":
-            size = None if main is None else _int(main)
-            if main is None:
-                c.problem("truncate needs a byte count, e.g. {truncate: 10}")
-            return None if size is None else Truncate(bytes=size)
-        case "stall":
-            seconds = 3600.0 if main is None else _duration(main)
-            keepalive = _interval(extras["keepalive"]) if "keepalive" in extras else None
-            return None if seconds is None else Stall(seconds=seconds, keepalive=keepalive)
-        case "malformed":
-            data = None if main is None else _string(main)
-            if main is None:
-                c.problem('malformed needs the raw text to send, e.g. {malformed: "data: {oops"}')
-            return None if data is None else Malformed(data=data.encode("utf-8"))
-        case "error":
-            error = "api_error" if main is None else _string(main)
-            message = _string(extras["message"]) if "message" in extras else None
-            return None if error is None else StreamError(error=error, message=message)
-        case "duplicate":
-            count = 1 if main is None else _int(main, minimum=1)
-            return None if count is None else Duplicate(count=count)
-        case "reorder":
-            count = 2 if main is None else _int(main, minimum=2)
-            return None if count is None else Reorder(count=count)
-        case _:
-            return None
-
-
-def _http_error(c: Cursor) -> HttpError | None:
-    """`{status: 429, retry_after: 2}`, or just the status number."""
-    if isinstance(c.value, int) and not isinstance(c.value, bool):
-        status_c, fields = c, None
-    elif c.mapping(HTTP_ERROR_KEYS):
-        if not c.has("status"):
-            c.problem("an http_error needs a 'status'")
-            return None
-        status_c, fields = c.child("status"), c
-    else:
-        return None
-    status = _int(status_c, minimum=400)
-    if status is not None and status not in HTTP_ERROR_STATUSES:
-        status_c.problem(
-            f"unsupported status {status} (expected one of: {', '.join(map(str, sorted(HTTP_ERROR_STATUSES)))})"
-        )
-        return None
-    if status is None:
-        return None
-    retry_after = message = kind = should_retry = None
-    if fields is not None:
-        if fields.has("retry_after"):
-            retry_after = _duration(fields.child("retry_after"))
-        if fields.has("message"):
-            message = _string(fields.child("message"))
-        if fields.has("type"):
-            kind = _string(fields.child("type"))
-        if fields.has("should_retry"):
-            should_retry = _bool(fields.child("should_retry"))
-    return HttpError(status=status, retry_after=retry_after, message=message, kind=kind, should_retry=should_retry)
-
-
 def _usage(c: Cursor) -> Usage:
     if not c.mapping(USAGE_KEYS):
         return Usage()
-    values = {key: _int(c.child(key)) for key in c.field_names() if key in USAGE_KEYS}
+    values = {key: read_int(c.child(key)) for key in c.field_names() if key in USAGE_KEYS}
     return Usage(
         input_tokens=values.get("input_tokens"),
         output_tokens=values.get("output_tokens"),
@@ -400,10 +218,10 @@ def _step(c: Cursor, seed: int, mode: str | int | list[str] | None) -> Step | No
         case "tool_call":
             return _tool_call(inner, mode)
         case "pause":
-            seconds = _duration(inner)
+            seconds = read_duration(inner)
             return None if seconds is None else Pause(seconds=seconds)
         case "fault":
-            return _fault(inner)
+            return read_fault(inner)
         case _:
             return None
 
@@ -460,71 +278,26 @@ def _turn(c: Cursor, seed: int, base: Timing) -> Turn | None:
             stop_c.problem(f"unknown stop reason {stop_c.value!r} (expected one of: {', '.join(STOP_ALIASES)})")
     shaping = Shaping()
     if any(c.has(k) for k in ("write", "line_endings", "keepalive", "headers_delay")):
-        shaping = _shaping(c)
+        shaping = read_shaping(c)
     fail_first: list[HttpError] = []
     if c.has("fail_first"):
         ff = c.child("fail_first")
         if not isinstance(ff.value, list):
             ff.problem(f"expected a list of errors, got {type_name(ff.value)}")
         for item in ff.items():
-            error = _http_error(item)
+            error = read_http_error(item)
             if error is not None:
                 fail_first.append(error)
     return Turn(
         steps=tuple(steps),
         timing=timing,
         stop=stop,
-        stop_sequence=_string(c.child("stop_sequence")) if c.has("stop_sequence") else None,
+        stop_sequence=read_string(c.child("stop_sequence")) if c.has("stop_sequence") else None,
         usage=_usage(c.child("usage")) if c.has("usage") else Usage(),
         shaping=shaping,
-        http_error=_http_error(c.child("http_error")) if c.has("http_error") else None,
+        http_error=read_http_error(c.child("http_error")) if c.has("http_error") else None,
         fail_first=tuple(fail_first),
     )
-
-
-def _shaping(c: Cursor) -> Shaping:
-    write_bytes = None
-    if c.has("write"):
-        write_c = c.child("write")
-        if write_c.mapping(frozenset({"bytes"})) and write_c.has("bytes"):
-            write_bytes = _int(write_c.child("bytes"), minimum=1)
-    crlf = False
-    if c.has("line_endings"):
-        value = c.child("line_endings").value
-        if value not in ("lf", "crlf"):
-            c.child("line_endings").problem("expected lf or crlf")
-        crlf = value == "crlf"
-    return Shaping(
-        write_bytes=write_bytes,
-        crlf=crlf,
-        keepalive=_interval(c.child("keepalive")) if c.has("keepalive") else None,
-        headers_delay=(_duration(c.child("headers_delay")) or 0.0) if c.has("headers_delay") else 0.0,
-    )
-
-
-def _chaos(c: Cursor, seed: int) -> Chaos | None:
-    if not c.mapping(CHAOS_KEYS):
-        return None
-    rate = _number(c.child("rate")) if c.has("rate") else 0.1
-    if rate is not None and rate > 1:
-        c.child("rate").problem(f"expected a fraction between 0 and 1, got {rate}")
-    chaos_seed = _int(c.child("seed")) if c.has("seed") else seed
-    faults: list[Fault | HttpError] = []
-    faults_c = c.child("faults")
-    if c.has("faults") and not isinstance(faults_c.value, list):
-        faults_c.problem(f"expected a list of faults, got {type_name(faults_c.value)}")
-    for item in faults_c.items():
-        if isinstance(item.value, dict) and "http_error" in item.value:
-            error = _http_error(item.child("http_error"))
-            if error is not None:
-                faults.append(error)
-        else:
-            fault = _fault(item)
-            if fault is not None:
-                faults.append(fault)
-    if not c.has("faults"):
-        faults = [Disconnect(), Reset(), InvalidJson(), StreamError(error="overloaded"), HttpError(status=503)]
-    return Chaos(seed=chaos_seed or 0, rate=min(rate or 0.0, 1.0), faults=tuple(faults))
 
 
 def _scenario(root: Cursor, name: str, source: str) -> Scenario | None:
@@ -532,16 +305,16 @@ def _scenario(root: Cursor, name: str, source: str) -> Scenario | None:
         return None
     seed = 0
     if root.has("seed"):
-        seed = _int(root.child("seed")) or 0
+        seed = read_int(root.child("seed")) or 0
     timing = _timing(root.child("timing"), Timing()) if root.has("timing") else Timing()
     match = None
     if root.has("match"):
         match_c = root.child("match")
         if match_c.mapping(MATCH_KEYS):
-            model = _string(match_c.child("model")) if match_c.has("model") else None
+            model = read_string(match_c.child("model")) if match_c.has("model") else None
             prompt = None
             if match_c.has("prompt"):
-                pattern = _string(match_c.child("prompt"))
+                pattern = read_string(match_c.child("prompt"))
                 try:
                     prompt = None if pattern is None else re.compile(pattern)
                 except re.error as exc:
@@ -558,7 +331,7 @@ def _scenario(root: Cursor, name: str, source: str) -> Scenario | None:
         if turn is not None:
             turns.append(turn)
     description = root.value.get("description") if isinstance(root.value, dict) else None
-    chaos = _chaos(root.child("chaos"), seed) if root.has("chaos") else None
+    chaos = read_chaos(root.child("chaos"), seed) if root.has("chaos") else None
     if not turns:
         return None
     return Scenario(
@@ -610,7 +383,7 @@ def chaos_from_text(text: str, source: str = "--chaos") -> Chaos:
             parts.append(f"{key.strip()}: {value}")
         spec = "{" + ", ".join(parts) + "}"
     root = parse_document(spec, report)
-    chaos = None if root is None else _chaos(root, 0)
+    chaos = None if root is None else read_chaos(root, 0)
     if report.problems:
         raise ScenarioError(report.problems)
     assert chaos is not None

@@ -2,8 +2,8 @@
 
 Three parts: `request` reads the input items and counts the assistant turns they replay,
 `stream` renders a script as events and as the final response object, and this module puts
-them together with the OpenAI error shape shared with Chat Completions. Responses are kept by their id (`response_id`), so
-`previous_response_id` and `GET /v1/responses/{id}` find them.
+them together with the OpenAI error shape shared with Chat Completions. Responses are kept by
+their id (`response_id`), so `previous_response_id` and `GET /v1/responses/{id}` find them.
 """
 
 from __future__ import annotations
