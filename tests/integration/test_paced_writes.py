@@ -32,16 +32,17 @@ def read_response(port: int) -> list[tuple[float, bytes]]:
 def test_headers_leave_at_once_when_the_first_event_is_due_later(serve: ServeFn) -> None:
     server = serve(
         """
-        timing: {ttft: 400ms}
+        timing: {ttft: 1s}
         turns: ["Hello there"]
         """
     )
     reads = read_response(server.port)
     first_at, first = reads[0]
     assert first.startswith(b"HTTP/1.1 200")
-    assert first_at < 0.3
+    # Well before the first event is due, with room for a loaded machine.
+    assert first_at < 0.8
     assert b"Hello" not in first
-    assert reads[-1][0] >= 0.35
+    assert reads[-1][0] >= 1.0
 
 
 def test_a_paced_stream_keeps_its_gaps_and_journals_every_frame(serve: ServeFn) -> None:
