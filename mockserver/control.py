@@ -24,7 +24,7 @@ from mockserver.scenario.model import Scenario
 from mockserver.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
-    from mockserver.app import ServerState
+    from mockserver.state import ServerState
 
 MAX_CONTROL_BODY = 1024 * 1024
 MAX_WAIT = 10.0

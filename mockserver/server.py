@@ -19,13 +19,14 @@ from typing import Self
 
 import uvicorn
 
-from mockserver.app import MockApp, ServerState, create_app
+from mockserver.app import MockApp, create_app
 from mockserver.config import ServerConfig
 from mockserver.errors import MockServerError, ServerStartError
 from mockserver.handle import MockLLM
 from mockserver.journal import Journal
 from mockserver.scenario.loader import load_scenarios
 from mockserver.scenario.model import Scenario
+from mockserver.state import ServerState
 from mockserver.watch import ScenarioWatcher
 
 START_TIMEOUT = 10.0

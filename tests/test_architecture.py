@@ -42,6 +42,8 @@ LAYERS: dict[str, int] = {
     "pacer": 3,
     "transport": 3,
     "answers": 3,
+    "state": 3,
+    "endpoint": 4,
     "control": 4,
     "app": 4,
     "watch": 5,

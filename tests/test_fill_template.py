@@ -5,9 +5,9 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
-from mockserver.app import new_nonce
 from mockserver.compiled import CompiledStream, Filler, TurnCache
 from mockserver.dialects import DIALECTS
+from mockserver.endpoint import new_nonce
 from mockserver.template import Template
 from tests.conftest import scenario
 

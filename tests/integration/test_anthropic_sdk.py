@@ -214,7 +214,7 @@ def test_oversized_body_is_a_request_too_large_error(
     serve: ServeFn, clients: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = serve('turns: ["hi"]')
-    monkeypatch.setattr("mockserver.app.MAX_BODY", 2048)
+    monkeypatch.setattr("mockserver.endpoint.MAX_BODY", 2048)
     big: list[Any] = [{"role": "user", "content": "x" * 4096}]
     with pytest.raises(anthropic.RequestTooLargeError) as caught:
         clients.anthropic(server).messages.create(model=MODEL, max_tokens=16, messages=big)

@@ -10,7 +10,8 @@ import openai
 import pytest
 
 from mockserver import MockLLM, MockServer, UnknownScenarioError
-from mockserver.app import DialectEndpoint, MockApp
+from mockserver.app import MockApp
+from mockserver.endpoint import DialectEndpoint
 from tests.conftest import Clients
 
 USER = [{"role": "user", "content": "Hi"}]
