@@ -73,7 +73,25 @@ class Requests(Sequence[Call]):
         return f"<Requests: {len(self._calls)}>\n{self.describe()}"
 
 
-class MockLLM:
+class SdkUrls:
+    """The two base URLs the official SDKs want, derived from one `url`."""
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        """For the anthropic SDK, whose paths already start with /v1."""
+        return self.url
+
+    @property
+    def openai_base_url(self) -> str:
+        """For the openai SDK, whose base URL includes /v1."""
+        return f"{self.url}/v1"
+
+
+class MockLLM(SdkUrls):
     """One namespace on a MockServer. Point an SDK at `openai_base_url` or `base_url`, choose a
     scenario with `use()`, then assert on `requests`."""
 
@@ -90,16 +108,6 @@ class MockLLM:
     @property
     def url(self) -> str:
         return f"{self.server.url}/_ns/{self.name}" if self.name else self.server.url
-
-    @property
-    def base_url(self) -> str:
-        """For the anthropic SDK, whose paths already start with /v1."""
-        return self.url
-
-    @property
-    def openai_base_url(self) -> str:
-        """For the openai SDK, whose base URL includes /v1."""
-        return f"{self.url}/v1"
 
     def use(self, scenario: ScenarioSpec, *, name: str = INLINE) -> Scenario:
         """Answer every request here with this scenario: a name from the scenario folder, YAML text,

@@ -22,7 +22,7 @@ import uvicorn
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServerConfig
 from mockserver.errors import MockServerError, ServerStartError
-from mockserver.handle import MockLLM
+from mockserver.handle import MockLLM, SdkUrls
 from mockserver.journal import Journal
 from mockserver.scenario.loader import load_scenarios
 from mockserver.scenario.model import Scenario
@@ -82,7 +82,7 @@ class _LogTail(logging.Handler):
         return "".join(f"\n  {line}" for line in self.lines)
 
 
-class MockServer:
+class MockServer(SdkUrls):
     """The mock server in a daemon thread: `with MockServer(scenarios=...) as server:`.
 
     `server.namespace()` gives a handle with its own base URL, scenario and journal on this
@@ -143,16 +143,6 @@ class MockServer:
     def url(self) -> str:
         host = f"[{self.config.host}]" if ":" in self.config.host else self.config.host
         return f"http://{host}:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """For the anthropic SDK, whose paths already start with /v1."""
-        return self.url
-
-    @property
-    def openai_base_url(self) -> str:
-        """For the openai SDK, whose base URL includes /v1."""
-        return f"{self.url}/v1"
 
     @property
     def is_running(self) -> bool:

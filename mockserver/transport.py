@@ -233,30 +233,19 @@ def record_fault(call: Call, name: str, elapsed: float | None = None) -> None:
     """Journal and log a fault as it fires, so a test can assert on what happened and when."""
     call.faults.append(name)
     when = "" if elapsed is None else f" at={elapsed:.3f}s"
-    logger.info(
-        "fault %s fired: %s %s scenario=%s turn=%s namespace=%r after_frame=%d%s",
-        name,
-        call.method,
-        call.path,
-        call.scenario,
-        call.turn,
-        call.namespace,
-        call.frames_sent,
-        when,
-    )
+    logger.info("fault %s fired: %s%s", name, _describe(call), when)
 
 
 def _record_disconnect(call: Call, elapsed: float) -> None:
     call.client_disconnected = True
     call.disconnected_after = round(elapsed, 6)
     call.disconnected_after_frame = call.frames_sent
-    logger.info(
-        "client disconnected: %s %s scenario=%s turn=%s namespace=%r after_frame=%d at=%.3fs",
-        call.method,
-        call.path,
-        call.scenario,
-        call.turn,
-        call.namespace,
-        call.frames_sent,
-        elapsed,
+    logger.info("client disconnected: %s at=%.3fs", _describe(call), elapsed)
+
+
+def _describe(call: Call) -> str:
+    """One call on one log line: which request, which turn, how far its stream got."""
+    return (
+        f"{call.method} {call.path} scenario={call.scenario} turn={call.turn} "
+        f"namespace={call.namespace!r} after_frame={call.frames_sent}"
     )
