@@ -18,6 +18,7 @@ from mockserver.endpoint import RAW_SEND, DialectEndpoint, JsonEndpoint, new_non
 from mockserver.errors import RequestError
 from mockserver.journal import Journal
 from mockserver.namespaces import namespace_of
+from mockserver.pacer import clock
 from mockserver.scenario.loader import chaos_from_text
 from mockserver.scenario.model import Scenario
 from mockserver.state import ServerState
@@ -106,6 +107,8 @@ class MockApp:
         self.starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Streams already running keep their timing however many requests arrive at once.
+        clock().run_due()
         http = scope["type"] == "http"
         # A POST to an API path needs nothing of Starlette's routing and middleware, which
         # cost a tenth of a short stream; the endpoint answers every error itself.

@@ -10,6 +10,7 @@ the last write is due, the client leaves, or an action needs the general path.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import math
 import weakref
 from collections.abc import Callable, Sequence
@@ -37,24 +38,47 @@ class Socket(Protocol):
 class Clock:
     """One loop timer per millisecond in which writes fall due, shared by every stream with a
     write due then. Streams started together fall due together, and a thousand of them then
-    cost one timer, not a thousand; the event loop's timers have millisecond resolution anyway."""
+    cost one timer, not a thousand; the event loop's timers have millisecond resolution anyway.
 
-    __slots__ = ("_loop", "_slots")
+    The loop runs its timers only between rounds of I/O, and a burst of new requests can fill a
+    round for a long time: every stream already running would then fall behind its script.
+    `run_due`, called before each new request's work, lets the writes already due go first.
+    """
+
+    __slots__ = ("_loop", "_slots", "_ticks")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._slots: dict[int, list[Callable[[], None]]] = {}
+        # The ticks with a slot, earliest first: `run_due` looks at the head only.
+        self._ticks: list[int] = []
 
     def call_at(self, when: float, callback: Callable[[], None]) -> None:
         tick = math.ceil(when * 1000)
         slot = self._slots.get(tick)
         if slot is None:
             slot = self._slots[tick] = []
+            heapq.heappush(self._ticks, tick)
             self._loop.call_at(tick / 1000, self._fire, tick)
         slot.append(callback)
 
+    def run_due(self) -> None:
+        """Fire every slot already due, ahead of the loop's own timer for it."""
+        ticks = self._ticks
+        if ticks and ticks[0] <= self._loop.time() * 1000:
+            now = self._loop.time() * 1000
+            while ticks and ticks[0] <= now:
+                self._fire(ticks[0])
+
     def _fire(self, tick: int) -> None:
-        for callback in self._slots.pop(tick):
+        ticks = self._ticks
+        if ticks and ticks[0] == tick:
+            heapq.heappop(ticks)
+        slot = self._slots.pop(tick, None)
+        if slot is None:
+            # Fired early by `run_due`: the loop's timer finds nothing left to do.
+            return
+        for callback in slot:
             try:
                 callback()
             except Exception as exc:
