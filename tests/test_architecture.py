@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "template": 1,
     "scenario.readers": 1,
     "scenario.fault_syntax": 2,
+    "scenario.turn_syntax": 2,
     "scenario.loader": 2,
     "scenario.matching": 2,
     "scenario": 2,
