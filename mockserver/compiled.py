@@ -50,6 +50,10 @@ class CompiledStream:
     groups: tuple[tuple[float, bytes, int], ...]
     duration: float
     templates: tuple[Template, ...] = ()
+    # Per group, the offset it is due at; and the longest wait before any group. Read per
+    # request and per event, so computed once here.
+    group_due: tuple[float, ...] = ()
+    longest_silence: float = 0.0
 
     def filled_group(self, index: int, fill: Callable[[bytes], bytes]) -> bytes:
         """One group's bytes for one request."""
@@ -150,7 +154,17 @@ def compile_stream(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options
             groups.append((at, data, 1))
     duration = compiled.due[-1] if compiled.due else 0.0
     templates = tuple(Template.of(data, _MARKS) for _, data, _ in groups)
-    return CompiledStream(tuple(frames), tuple(due), tuple(faults), tuple(groups), duration, templates)
+    group_due = tuple(at for at, _, _ in groups)
+    return CompiledStream(
+        tuple(frames),
+        tuple(due),
+        tuple(faults),
+        tuple(groups),
+        duration,
+        templates,
+        group_due,
+        max((b - a for a, b in zip((0.0, *group_due), group_due, strict=False)), default=0.0),
+    )
 
 
 def cut_with_failure(compiled: CompiledTurn, cut: int, fault: StreamError) -> CompiledTurn:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from mockserver.journal import Call
-from mockserver.plan import Action, Write
+from mockserver.plan import Action, Write, due_offsets
 from mockserver.types import Receive
 
 
@@ -111,6 +111,7 @@ class Pacer:
         "_call",
         "_clock",
         "_done",
+        "_dues",
         "_handle",
         "_index",
         "_last",
@@ -137,6 +138,7 @@ class Pacer:
         self._loop = asyncio.get_running_loop()
         self._socket = socket
         self._actions = actions
+        self._dues = due_offsets(actions)
         self._start = start
         self._speed = speed
         self._call = call
@@ -150,26 +152,23 @@ class Pacer:
         self._clock = clock()
         self._handle: asyncio.TimerHandle | None = None
         self._stopped = False
-        # The action a timer waits for, kept because a lazy plan builds each action on access.
+        # The action the coroutine is left to carry out, kept because a lazy plan builds each
+        # action on access.
         self._next: Action | None = None
 
     def _tick(self) -> None:
         if self._stopped:
             return
-        actions, i, socket, call = self._actions, self._index, self._socket, self._call
+        actions, dues, i, socket, call = self._actions, self._dues, self._index, self._socket, self._call
+        start, speed, last = self._start, self._speed, self._last
         now = self._loop.time()
-        while i <= self._last:
-            action = self._next if self._next is not None else actions[i]
-            self._next = None
-            if not plain(action) or socket.disconnected or socket.write_paused:
-                break
-            assert isinstance(action, Write)
-            due = self._start + action.at / self._speed
+        while i <= last:
+            due = start + dues[i] / speed
             if due > now:
-                # Whatever is held (the head) leaves now, not with a later write.
+                # Whatever is held (the head) leaves now, not with a later write. The write that
+                # waits is built when it is due, not now, so a held stream keeps no bytes.
                 socket.release()
                 self._index = i
-                self._next = action
                 if due - now < self._watch_after:
                     self._clock.call_at(due, self._tick)
                     return
@@ -178,10 +177,15 @@ class Pacer:
                 if not self._wake.done():
                     self._wake.set_result(None)
                 return
-            if i == self._last:
+            action = actions[i]
+            if not plain(action) or socket.disconnected or socket.write_paused:
+                self._next = action
+                break
+            if i == last:
                 # Left to the coroutine, which sends it together with the end of the response.
                 self._next = action
                 break
+            assert isinstance(action, Write)
             # Counted before sending, so the journal never lags what the client has already read.
             call.frames_sent += action.frames
             call.bytes_sent += len(action.data)

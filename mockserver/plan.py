@@ -73,11 +73,17 @@ class CleanPlan(Sequence[Action]):
 
     def longest_silence(self) -> float:
         """The longest wait before a write, read from the compiled stream without filling anything."""
-        longest = last = 0.0
-        for at, _, _ in self._stream.groups:
-            longest = max(longest, at - last)
-            last = max(last, at)
-        return longest
+        return self._stream.longest_silence
+
+    def due_offsets(self) -> Sequence[float]:
+        return self._stream.group_due
+
+
+def due_offsets(actions: Sequence[Action]) -> Sequence[float]:
+    """When each action is due (scripted seconds after the head), without building the actions."""
+    if isinstance(actions, CleanPlan):
+        return actions.due_offsets()
+    return [action.at for action in actions]
 
 
 def plan_clean(stream: CompiledStream, fill: Callable[[bytes], bytes]) -> Sequence[Action]:

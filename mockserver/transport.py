@@ -8,10 +8,12 @@ stops at once so thousands of abandoned streams cost nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import struct
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from mockserver.journal import Call
@@ -62,10 +64,16 @@ class Connection:
 
     @property
     def direct(self) -> bool:
-        """Whether body chunks may be written straight to the socket: uvicorn's httptools cycle,
-        which frames a chunked body as `write_chunk` does and keeps no state per chunk."""
+        """Whether the head and body chunks may be written straight to the socket: uvicorn's
+        httptools cycle before its response has started, which frames a chunked body as
+        `write_chunk` does and keeps no state per chunk."""
         cycle = self._cycle
-        return getattr(cycle, "chunked_encoding", None) is True and hasattr(cycle, "flow")
+        return (
+            hasattr(cycle, "flow")
+            and hasattr(cycle, "default_headers")
+            and getattr(cycle, "chunked_encoding", False) is not False
+            and not getattr(cycle, "response_started", True)
+        )
 
     @property
     def write_paused(self) -> bool:
@@ -75,6 +83,22 @@ class Connection:
         if data:
             self._cycle.transport.write(b"%x\r\n%b\r\n" % (len(data), data))  # type: ignore[union-attr]
         self.release()
+
+    def start_chunked(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        """Write the head of a chunked response as the server's `send` would, without its checks
+        on each header (ours are constants and ids) or the ASGI message around it."""
+        cycle = self._cycle
+        assert cycle is not None
+        cycle.response_started = True
+        cycle.waiting_for_100_continue = False
+        cycle.chunked_encoding = True
+        content = [_status_line(status)]
+        content.extend(b"%s: %s\r\n" % pair for pair in cycle.default_headers)
+        content.extend(b"%s: %s\r\n" % pair for pair in headers)
+        if not cycle.keep_alive:
+            content.append(b"connection: close\r\n")
+        content.append(b"transfer-encoding: chunked\r\n\r\n")
+        cycle.transport.write(b"".join(content))
 
     def hold(self) -> None:
         """Collect what the server writes until `release`, to send it in one system call."""
@@ -120,6 +144,11 @@ class Connection:
             if getattr(self._cycle, "disconnected", True):
                 return
             await asyncio.sleep(0.001)
+
+
+@functools.cache
+def _status_line(status: int) -> bytes:
+    return b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
 
 
 async def send_head(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
@@ -177,8 +206,12 @@ async def stream(
     conn.hold()
     first = 0
     try:
-        await send_head(send, status, headers)
-        if conn.direct:
+        direct = conn.direct
+        if direct:
+            conn.start_chunked(status, headers)
+        else:
+            await send_head(send, status, headers)
+        if direct:
             pacer = Pacer(conn, actions, start=start, speed=speed, call=call, watch_after=WATCH_THRESHOLD)
             done = await pacer.run(receive)
             if done is None:
