@@ -2,6 +2,10 @@
 
 request → dialect parse → scenario turn → compiled frames → plan → transport. Client mistakes
 become the dialect's own error body; nothing a client sends produces a 500.
+
+Deciding the answer is synchronous (`decide`), carrying it out is not (`__call__`): so a server
+that already holds the whole request can decide at once and run a clean stream on timer
+callbacks alone (direct.py), handing everything else to the ASGI path with the decision made.
 """
 
 from __future__ import annotations
@@ -12,27 +16,30 @@ import json
 import random
 import string
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from mockserver import transport
 from mockserver.answers import response_headers, send_answer, send_refusal
-from mockserver.chaos import pick
-from mockserver.compiled import Filler, output_tokens
+from mockserver.chaos import ChaosPick, pick
+from mockserver.compiled import CompiledTurn, Filler, output_tokens
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
 from mockserver.faults import FaultAt, place, plan_faults, refusal_for
 from mockserver.journal import Call
 from mockserver.namespaces import namespace_of
-from mockserver.plan import add_keepalives, split_writes
+from mockserver.plan import Action, CleanPlan, add_keepalives, split_writes
 from mockserver.response_store import StoredResponse
 from mockserver.scenario.matching import SCENARIO_HEADER
-from mockserver.scenario.model import StreamError
+from mockserver.scenario.model import HttpError, StreamError
 from mockserver.sse import comment, encode
 from mockserver.state import ServerState
 from mockserver.types import JSONObject, Receive, Scope, Send
 
 MAX_BODY = 32 * 1024 * 1024
 RAW_SEND = "mockserver.send"
+# A request whose answer a server decided before the ASGI app ran: (Arrival, Answer or the error).
+DECIDED = "mockserver.decided"
 NONCE_ALPHABET = string.ascii_letters + string.digits
 # Each random byte picks a character; 256 % 62 leaves a slight bias, harmless in an id.
 _NONCE_TABLE = bytes(NONCE_ALPHABET.encode()[i % len(NONCE_ALPHABET)] for i in range(256))
@@ -80,6 +87,36 @@ def keepalive_frame(dialect: Dialect, newline: str = "\n") -> bytes:
     return comment("ping", newline) if dialect.keepalive is None else encode(dialect.keepalive, newline)
 
 
+@dataclass(slots=True)
+class Arrival:
+    """A request as journaled on arrival: its call, headers and the seed of its ids."""
+
+    call: Call
+    headers: dict[str, str]
+    nonce: str
+
+
+@dataclass(slots=True)
+class StreamAnswer:
+    """A streaming answer, decided: the head, then each action at its time."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    actions: Sequence[Action]
+    speed: float
+    headers_delay: float = 0.0
+
+    @property
+    def clean(self) -> bool:
+        """Plain writes at their times and nothing else: what timer callbacks alone can carry out."""
+        return isinstance(self.actions, CleanPlan) and self.headers_delay <= 0
+
+
+# Any other answer (an HTTP error, a whole body), as the coroutine that sends it.
+Deferred = Callable[[Send, Receive], Awaitable[None]]
+Answer = StreamAnswer | Deferred
+
+
 class DialectEndpoint:
     """The request pipeline for one dialect, as a raw ASGI app so it can own the stream."""
 
@@ -87,8 +124,9 @@ class DialectEndpoint:
         self.dialect = dialect
         self.state = state
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        send = scope.get(RAW_SEND, send)
+    def arrive(self, scope: Scope) -> Arrival:
+        """Journal the request: on arrival, and filled in as it goes, so a client that has just
+        seen a fault finds the request (and the fault) in the journal without waiting."""
         headers = _headers(scope)
         call = Call(
             dialect=self.dialect.name,
@@ -99,16 +137,51 @@ class DialectEndpoint:
             time=time.time(),
             namespace=namespace_of(scope),
         )
-        nonce = new_nonce()
-        # Journaled on arrival and filled in as it goes, so a client that has just seen a fault
-        # finds the request (and the fault) in the journal without waiting for the server.
         self.state.journal.record(call)
+        return Arrival(call, headers, new_nonce())
+
+    def check(self, scope: Scope, arrival: Arrival) -> None:
+        """The checks every endpoint of a dialect makes before it reads the body."""
+        if scope["method"] != "POST":
+            raise RequestError(
+                f"Method {scope['method']} is not allowed on {scope['path']}; send a POST.",
+                status=405,
+                code="method_not_allowed",
+            )
+        if self.dialect.check_headers is not None:
+            self.dialect.check_headers(arrival.headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        send = scope.get(RAW_SEND, send)
+        decided: tuple[Arrival, Answer | Exception] | None = scope.pop(DECIDED, None)
+        arrival = decided[0] if decided is not None else self.arrive(scope)
+        call = arrival.call
         try:
-            await self._handle(scope, receive, send, call, headers, nonce)
+            if decided is None:
+                self.check(scope, arrival)
+                answer: Answer | Exception = self.decide(scope, arrival, await _read_body(receive))
+            else:
+                answer = decided[1]
+            if isinstance(answer, Exception):
+                raise answer
+            if isinstance(answer, StreamAnswer):
+                call.status = answer.status
+                await transport.stream(
+                    send,
+                    receive,
+                    status=answer.status,
+                    headers=answer.headers,
+                    actions=answer.actions,
+                    speed=answer.speed,
+                    call=call,
+                    headers_delay=answer.headers_delay,
+                )
+            else:
+                await answer(send, receive)
         except RequestError as error:
             call.status = error.status
             call.error = error.message
-            await self._send_error(send, error, nonce)
+            await self._send_error(send, error, arrival.nonce)
         except ConnectionResetError:
             call.client_disconnected = True
         except Exception as exc:
@@ -119,7 +192,7 @@ class DialectEndpoint:
             call.error = f"{type(exc).__name__}: {exc}"
             internal = RequestError(f"mockserver internal error: {call.error}", status=500, kind="api_error")
             with contextlib.suppress(Exception):
-                await self._send_error(send, internal, nonce)
+                await self._send_error(send, internal, arrival.nonce)
         finally:
             self.state.journal.finish(call)
 
@@ -129,17 +202,7 @@ class DialectEndpoint:
         headers = response_headers(self.dialect, nonce, b"application/json")
         await transport.send_body(send, error.status, headers, body)
 
-    async def _json_body(self, scope: Scope, receive: Receive, call: Call, headers: dict[str, str]) -> JSONObject:
-        """The checks every endpoint of a dialect makes before it reads what the request asks."""
-        if scope["method"] != "POST":
-            raise RequestError(
-                f"Method {scope['method']} is not allowed on {scope['path']}; send a POST.",
-                status=405,
-                code="method_not_allowed",
-            )
-        if self.dialect.check_headers is not None:
-            self.dialect.check_headers(headers)
-        raw = await _read_body(receive)
+    def _json_body(self, raw: bytes, call: Call) -> JSONObject:
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -152,11 +215,10 @@ class DialectEndpoint:
             raise RequestError("The request body must be a JSON object.", code="invalid_type")
         return body
 
-    async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, call: Call, headers: dict[str, str], nonce: str
-    ) -> None:
-        body = await self._json_body(scope, receive, call, headers)
-        request = self.dialect.parse_request(body)
+    def decide(self, scope: Scope, arrival: Arrival, raw: bytes) -> Answer:
+        """What to answer, from the whole request; raises RequestError for a client's mistake."""
+        call, headers, nonce = arrival.call, arrival.headers, arrival.nonce
+        request = self.dialect.parse_request(self._json_body(raw, call))
         call.stream = request.stream
         earlier = self._earlier(request)
         prompt = request.prompt or (earlier.prompt if earlier else "")
@@ -172,8 +234,7 @@ class DialectEndpoint:
         chosen = None if chaos is None else pick(chaos, scenario=scenario.name, turn=index, attempt=attempt)
         refusal = refusal_for(turn, attempt, chosen)
         if refusal is not None:
-            await send_refusal(send, self.dialect, refusal, call, nonce)
-            return
+            return functools.partial(_refuse, self.dialect, refusal, call, nonce)
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
         # A chained request's input is the whole conversation, the stored part included.
@@ -200,9 +261,8 @@ class DialectEndpoint:
             self.state.responses.put(kept)
         speed = namespace.speed or self.state.config.speed
         if not request.stream:
-            compiled_body = cache.body(scenario, index, self.dialect, request.options)
-            await send_answer(send, receive, self.dialect, compiled, fill(compiled_body), call, nonce, speed, chosen)
-            return
+            body = fill(cache.body(scenario, index, self.dialect, request.options))
+            return functools.partial(_answer, self.dialect, compiled, body, call, nonce, speed, chosen)
         injected: list[FaultAt] = []
         if chosen is not None and isinstance(chosen.fault, StreamError):
             cut = chosen.event(len(compiled.script.events))
@@ -222,15 +282,11 @@ class DialectEndpoint:
             actions = add_keepalives(actions, keepalive_every, keepalive)
         if turn.shaping.write_bytes:
             actions = split_writes(actions, turn.shaping.write_bytes)
-        call.status = 200
-        await transport.stream(
-            send,
-            receive,
+        return StreamAnswer(
             status=200,
             headers=response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),
             actions=actions,
             speed=speed,
-            call=call,
             headers_delay=turn.shaping.headers_delay,
         )
 
@@ -249,6 +305,26 @@ class DialectEndpoint:
         return found
 
 
+def _refuse(
+    dialect: Dialect, refusal: tuple[str, HttpError], call: Call, nonce: str, send: Send, receive: Receive
+) -> Awaitable[None]:
+    return send_refusal(send, dialect, refusal, call, nonce)
+
+
+def _answer(
+    dialect: Dialect,
+    compiled: CompiledTurn,
+    body: bytes,
+    call: Call,
+    nonce: str,
+    speed: float,
+    chosen: ChaosPick | None,
+    send: Send,
+    receive: Receive,
+) -> Awaitable[None]:
+    return send_answer(send, receive, dialect, compiled, body, call, nonce, speed, chosen)
+
+
 class JsonEndpoint(DialectEndpoint):
     """A dialect's side endpoint that answers from the request alone, such as Anthropic's count_tokens."""
 
@@ -256,10 +332,14 @@ class JsonEndpoint(DialectEndpoint):
         super().__init__(dialect, state)
         self.answer = answer
 
-    async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, call: Call, headers: dict[str, str], nonce: str
-    ) -> None:
-        result = self.answer(await self._json_body(scope, receive, call, headers))
-        call.status = 200
-        headers_out = response_headers(self.dialect, nonce, b"application/json")
-        await transport.send_body(send, 200, headers_out, json.dumps(result).encode(), call=call)
+    def decide(self, scope: Scope, arrival: Arrival, raw: bytes) -> Answer:
+        result = self.answer(self._json_body(raw, arrival.call))
+        arrival.call.status = 200
+        headers = response_headers(self.dialect, arrival.nonce, b"application/json")
+        return functools.partial(_send_json, headers, json.dumps(result).encode(), arrival.call)
+
+
+def _send_json(
+    headers: list[tuple[bytes, bytes]], body: bytes, call: Call, send: Send, receive: Receive
+) -> Awaitable[None]:
+    return transport.send_body(send, 200, headers, body, call=call)

@@ -189,10 +189,10 @@ def test_an_error_inside_the_server_fails_the_test_that_caused_it(pytester: pyte
         import httpx
 
         def test_breaks_the_server(mock_llm, monkeypatch):
-            async def broken(*args):
+            def broken(*args):
                 raise RuntimeError("renderer exploded")
 
-            monkeypatch.setattr("mockserver.endpoint.DialectEndpoint._handle", broken)
+            monkeypatch.setattr("mockserver.endpoint.DialectEndpoint.decide", broken)
             mock_llm.use('turns: ["x"]')
             body = {"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": True}
             assert httpx.post(mock_llm.openai_base_url + "/chat/completions", json=body).status_code == 500

@@ -184,10 +184,10 @@ def test_models_lists_the_scenarios_this_namespace_can_choose(mock_llm: MockLLM,
 def test_a_failure_inside_the_server_is_raised_by_check(
     mock_llm: MockLLM, clients: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(*args: object) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("the pipeline broke")
 
-    monkeypatch.setattr(DialectEndpoint, "_handle", broken)
+    monkeypatch.setattr(DialectEndpoint, "decide", broken)
     with pytest.raises(openai.InternalServerError):
         list(clients.openai(mock_llm).chat.completions.create(model="gpt-4o", messages=USER, stream=True))
     assert mock_llm.last.status == 500
