@@ -65,6 +65,11 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
 
 
+def check_size(size: int) -> None:
+    if size > MAX_BODY:
+        raise RequestError(f"Request body exceeds {MAX_BODY} bytes.", status=413, kind="request_too_large")
+
+
 async def _read_body(receive: Receive) -> bytes:
     chunks: list[bytes] = []
     size = 0
@@ -74,8 +79,7 @@ async def _read_body(receive: Receive) -> bytes:
             raise ConnectionResetError("client went away before sending its body")
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
-            raise RequestError(f"Request body exceeds {MAX_BODY} bytes.", status=413, kind="request_too_large")
+        check_size(size)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -24,6 +24,7 @@ from mockserver.config import ServerConfig
 from mockserver.errors import MockServerError, ServerStartError
 from mockserver.handle import MockLLM, SdkUrls
 from mockserver.journal import Journal
+from mockserver.protocol import MockHttpProtocol
 from mockserver.scenario.loader import load_scenarios
 from mockserver.scenario.model import Scenario
 from mockserver.state import ServerState
@@ -60,6 +61,10 @@ def uvicorn_config(app: MockApp, config: ServerConfig, *, in_process: bool = Fal
         # In-process, uvicorn's records go to the host's logging (and pytest's capture) as they are.
         log_config=None if in_process else uvicorn.config.LOGGING_CONFIG,
         access_log=False,
+        http=MockHttpProtocol,
+        # The journal keeps no client address, and the middleware that would trust a proxy's
+        # X-Forwarded-For costs every request.
+        proxy_headers=False,
         # In-process, a test session must end even if a stream is stalled on purpose.
         timeout_graceful_shutdown=1 if in_process else None,
         timeout_keep_alive=30,
@@ -300,6 +305,8 @@ def _serve_workers(config: ServerConfig, sock: socket.socket, workers: int, *, w
         lifespan="off",
         log_level=config.log_level,
         access_log=False,
+        http=MockHttpProtocol,
+        proxy_headers=False,
         timeout_keep_alive=30,
         backlog=2048,
     )

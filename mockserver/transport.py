@@ -87,18 +87,7 @@ class Connection:
     def start_chunked(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
         """Write the head of a chunked response as the server's `send` would, without its checks
         on each header (ours are constants and ids) or the ASGI message around it."""
-        cycle = self._cycle
-        assert cycle is not None
-        cycle.response_started = True
-        cycle.waiting_for_100_continue = False
-        cycle.chunked_encoding = True
-        content = [_status_line(status)]
-        content.extend(b"%s: %s\r\n" % pair for pair in cycle.default_headers)
-        content.extend(b"%s: %s\r\n" % pair for pair in headers)
-        if not cycle.keep_alive:
-            content.append(b"connection: close\r\n")
-        content.append(b"transfer-encoding: chunked\r\n\r\n")
-        cycle.transport.write(b"".join(content))
+        self._cycle.transport.write(chunked_head(self._cycle, status, headers))  # type: ignore[union-attr]
 
     def hold(self) -> None:
         """Collect what the server writes until `release`, to send it in one system call."""
@@ -146,6 +135,21 @@ class Connection:
             await asyncio.sleep(0.001)
 
 
+def chunked_head(cycle: Any, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The head of a chunked response on uvicorn's httptools cycle, which is marked started as
+    its own `send` marks it: the server's default headers (date, server) first, then ours."""
+    cycle.response_started = True
+    cycle.waiting_for_100_continue = False
+    cycle.chunked_encoding = True
+    content = [_status_line(status)]
+    content.extend(b"%s: %s\r\n" % pair for pair in cycle.default_headers)
+    content.extend(b"%s: %s\r\n" % pair for pair in headers)
+    if not cycle.keep_alive:
+        content.append(b"connection: close\r\n")
+    content.append(b"transfer-encoding: chunked\r\n\r\n")
+    return b"".join(content)
+
+
 @functools.cache
 def _status_line(status: int) -> bytes:
     return b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
@@ -177,7 +181,7 @@ async def hang_up(send: Send, receive: Receive, *, delay: float, reset: bool, ca
     """Close the connection after `delay` without any response: no status line, no headers."""
     conn = Connection(send, receive)
     if delay > 0 and await conn.wait(delay):
-        _record_disconnect(call, delay)
+        record_disconnect(call, delay)
         await conn.settle()
         return
     record_fault(call, label)
@@ -199,7 +203,7 @@ async def stream(
     conn = Connection(send, receive)
     loop = asyncio.get_running_loop()
     if headers_delay > 0 and await conn.wait(headers_delay / speed):
-        _record_disconnect(call, 0.0)
+        record_disconnect(call, 0.0)
         await conn.settle()
         return
     start = loop.time()
@@ -216,7 +220,7 @@ async def stream(
             done = await pacer.run(receive)
             if done is None:
                 conn.release()
-                _record_disconnect(call, loop.time() - start)
+                record_disconnect(call, loop.time() - start)
                 await conn.settle()
                 return
             first = done
@@ -236,7 +240,7 @@ async def stream(
         action = actions[index]
         delay = start + action.at / speed - loop.time()
         if (delay > 0 and await conn.wait(delay)) or conn.disconnected:
-            _record_disconnect(call, loop.time() - start)
+            record_disconnect(call, loop.time() - start)
             await conn.settle()
             return
         match action:
@@ -269,7 +273,7 @@ def record_fault(call: Call, name: str, elapsed: float | None = None) -> None:
     logger.info("fault %s fired: %s%s", name, _describe(call), when)
 
 
-def _record_disconnect(call: Call, elapsed: float) -> None:
+def record_disconnect(call: Call, elapsed: float) -> None:
     call.client_disconnected = True
     call.disconnected_after = round(elapsed, 6)
     call.disconnected_after_frame = call.frames_sent

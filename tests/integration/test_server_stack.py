@@ -5,17 +5,21 @@ from __future__ import annotations
 import socket
 import time
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from mockserver.app import create_app
 from mockserver.config import ServerConfig
+from mockserver.protocol import MockHttpProtocol
 from mockserver.server import uvicorn_config
 from tests.conftest import ServeFn
 
 
-def test_uvicorn_picks_httptools_and_uvloop() -> None:
+def test_uvicorn_runs_mockservers_protocol_on_httptools_and_uvloop() -> None:
     config = uvicorn_config(create_app(ServerConfig(), {}), ServerConfig())
     config.load()
     loop = config.get_loop_factory()
-    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    assert config.http_protocol_class is MockHttpProtocol
+    assert issubclass(MockHttpProtocol, HttpToolsProtocol)
     assert loop is not None
     assert type(loop()).__module__.startswith("uvloop")
 
