@@ -88,6 +88,11 @@ class DirectStream:
             self._done = True
             self._cycle.transport.abort()
             self._failed(self._call, exc)
+        if self._done:
+            # The cycle leads back to the connection, which holds this stream: let both go by
+            # reference counting, not wait for the collector's rare full passes.
+            self._cycle = None
+            self._actions = ()
 
     def _write_due(self) -> None:
         cycle, call = self._cycle, self._call

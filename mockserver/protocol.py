@@ -80,6 +80,9 @@ class MockHttpProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
         self._wake()
+        self._direct = None
+        self._waiting = None
+        self.cycle = None  # type: ignore[assignment]
 
     def resume_writing(self) -> None:
         super().resume_writing()

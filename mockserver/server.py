@@ -153,6 +153,11 @@ class MockServer(SdkUrls):
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def open_connections(self) -> int:
+        """Connections the server holds open now: a client under test that leaks them shows here."""
+        return len(self._server.server_state.connections) if self._server is not None else 0
+
     def start(self) -> Self:
         """Start serving, or raise ServerStartError saying why not (never hang)."""
         if self._thread is not None:

@@ -3,6 +3,7 @@ connection behaves as HTTP/1.1 says whichever path a request takes."""
 
 from __future__ import annotations
 
+import gc
 import json
 import socket
 import time
@@ -155,3 +156,28 @@ def test_a_client_that_stops_reading_gets_the_whole_stream_once_it_reads_again(s
     assert data.endswith(b"data: [DONE]\n\n\r\n0\r\n\r\n")
     server.journal.settle()
     assert server.journal.calls()[-1].completed
+
+
+def test_a_closed_connection_leaves_nothing_for_the_garbage_collector(serve: ServeFn) -> None:
+    # Held streams outlive many young collections, so whatever they leave in reference cycles
+    # waits for a full collection, which a busy server rarely makes: memory would only grow.
+    server = serve(HELLO)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", server.port)) as sock:
+                sock.sendall(chat_request())
+                read_until(sock, b"0\r\n\r\n")
+        deadline = time.monotonic() + 2
+        while server.open_connections:
+            assert time.monotonic() < deadline, "the server never saw the connections close"
+            time.sleep(0.01)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not left & {"MockHttpProtocol", "RequestResponseCycle", "DirectStream"}
