@@ -12,7 +12,7 @@ from typing import Any
 import openai
 import pytest
 
-from mockserver import scenario_from_data
+from mockserver import MockServer, scenario_from_data
 from mockserver.app import MockApp
 from tests.conftest import Clients, ServeFn
 
@@ -42,6 +42,13 @@ def read_until(sock: socket.socket, marker: bytes, count: int = 1, timeout: floa
         seen += (tail + piece).count(marker)
         tail = piece[-len(marker) + 1 :]
     return b"".join(pieces)
+
+
+def wait_until_closed(server: MockServer) -> None:
+    deadline = time.monotonic() + 2
+    while server.open_connections:
+        assert time.monotonic() < deadline, "the server never saw the connections close"
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -169,10 +176,7 @@ def test_a_closed_connection_leaves_nothing_for_the_garbage_collector(serve: Ser
             with socket.create_connection(("127.0.0.1", server.port)) as sock:
                 sock.sendall(chat_request())
                 read_until(sock, b"0\r\n\r\n")
-        deadline = time.monotonic() + 2
-        while server.open_connections:
-            assert time.monotonic() < deadline, "the server never saw the connections close"
-            time.sleep(0.01)
+        wait_until_closed(server)
         gc.set_debug(gc.DEBUG_SAVEALL)
         gc.collect()
         left = {type(o).__name__ for o in gc.garbage}
@@ -181,3 +185,14 @@ def test_a_closed_connection_leaves_nothing_for_the_garbage_collector(serve: Ser
         gc.garbage.clear()
         gc.enable()
     assert not left & {"MockHttpProtocol", "RequestResponseCycle", "DirectStream"}
+
+
+def test_open_connections_counts_what_a_client_holds_open(serve: ServeFn) -> None:
+    server = serve(HELLO)
+    # Connections of earlier tests on this server close as their clients are torn down.
+    wait_until_closed(server)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(chat_request())
+        read_until(sock, b"0\r\n\r\n")
+        assert server.open_connections == 1
+    wait_until_closed(server)
