@@ -17,6 +17,13 @@ from mockserver.app import MockApp
 from mockserver.direct import DirectStream
 from mockserver.types import Scope
 
+# What this protocol overrides or reads of uvicorn's: present since uvicorn 0.45. Without it,
+# the server runs uvicorn's own protocol and every request takes the ASGI path.
+SUPPORTED = all(
+    hasattr(HttpToolsProtocol, name)
+    for name in ("_start_asgi_task", "on_body", "on_message_complete", "on_response_complete", "resume_writing")
+)
+
 
 def _mock_app(app: Any) -> MockApp | None:
     """The MockApp inside whatever middleware the server wrapped it in."""

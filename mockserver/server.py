@@ -24,7 +24,7 @@ from mockserver.config import ServerConfig
 from mockserver.errors import MockServerError, ServerStartError
 from mockserver.handle import MockLLM, SdkUrls
 from mockserver.journal import Journal
-from mockserver.protocol import MockHttpProtocol
+from mockserver.protocol import SUPPORTED as PROTOCOL_SUPPORTED, MockHttpProtocol
 from mockserver.scenario.loader import load_scenarios
 from mockserver.scenario.model import Scenario
 from mockserver.state import ServerState
@@ -61,7 +61,7 @@ def uvicorn_config(app: MockApp, config: ServerConfig, *, in_process: bool = Fal
         # In-process, uvicorn's records go to the host's logging (and pytest's capture) as they are.
         log_config=None if in_process else uvicorn.config.LOGGING_CONFIG,
         access_log=False,
-        http=MockHttpProtocol,
+        http=MockHttpProtocol if PROTOCOL_SUPPORTED else "httptools",
         # The journal keeps no client address, and the middleware that would trust a proxy's
         # X-Forwarded-For costs every request.
         proxy_headers=False,
@@ -310,7 +310,7 @@ def _serve_workers(config: ServerConfig, sock: socket.socket, workers: int, *, w
         lifespan="off",
         log_level=config.log_level,
         access_log=False,
-        http=MockHttpProtocol,
+        http=MockHttpProtocol if PROTOCOL_SUPPORTED else "httptools",
         proxy_headers=False,
         timeout_keep_alive=30,
         backlog=2048,
