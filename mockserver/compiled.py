@@ -71,7 +71,7 @@ class CompiledTurn:
 class Filler:
     """Per-request values that replace the markers; built once per request."""
 
-    __slots__ = ("_pairs", "values")
+    __slots__ = ("values",)
 
     def __init__(
         self,
@@ -83,19 +83,17 @@ class Filler:
         total_tokens: int,
         extra: JSONValue = None,
     ) -> None:
-        values = (
+        self.values = (
             nonce.encode(),
             dumps(model)[1:-1].encode(),
-            str(created).encode(),
-            str(input_tokens).encode(),
-            str(total_tokens).encode(),
-            dumps(extra).encode(),
+            b"%d" % created,
+            b"%d" % input_tokens,
+            b"%d" % total_tokens,
+            b"null" if extra is None else dumps(extra).encode(),
         )
-        self._pairs = tuple(zip(_MARKS, values, strict=True))
-        self.values = values
 
     def __call__(self, data: bytes) -> bytes:
-        for mark, value in self._pairs:
+        for mark, value in zip(_MARKS, self.values, strict=True):
             if mark in data:
                 data = data.replace(mark, value)
         return data

@@ -184,9 +184,9 @@ def dumps(value: JSONValue) -> str:
     return _ENCODER.encode(value)
 
 
-def estimate_tokens(text: str) -> int:
+def estimate_tokens(characters: int) -> int:
     """About four characters a token, the rule of thumb the providers document."""
-    return max(1, math.ceil(len(text) / 4)) if text else 0
+    return max(1, math.ceil(characters / 4)) if characters else 0
 
 
 def text_of(content: JSONValue) -> str:

@@ -113,7 +113,7 @@ def parse_request(body: JSONObject) -> ParsedRequest:
         stream=stream is True,
         prompt=prompt,
         assistant_turns=assistant_turns,
-        input_tokens=estimate_tokens("x" * (characters + tool_chars)) + 3 * len(messages),
+        input_tokens=estimate_tokens(characters + tool_chars) + 3 * len(messages),
         options=ChatOptions(include_usage=include_usage),
     )
 
