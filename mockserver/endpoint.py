@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from mockserver import transport
 from mockserver.answers import response_headers, send_answer, send_refusal
-from mockserver.chaos import ChaosPick, pick
-from mockserver.compiled import CompiledTurn, Filler, output_tokens
+from mockserver.chaos import pick
+from mockserver.compiled import Filler, output_tokens
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
 from mockserver.faults import FaultAt, place, plan_faults, refusal_for
@@ -31,7 +31,7 @@ from mockserver.namespaces import namespace_of
 from mockserver.plan import Action, CleanPlan, add_keepalives, split_writes
 from mockserver.response_store import StoredResponse
 from mockserver.scenario.matching import SCENARIO_HEADER
-from mockserver.scenario.model import HttpError, StreamError
+from mockserver.scenario.model import StreamError
 from mockserver.sse import comment, encode
 from mockserver.state import ServerState
 from mockserver.types import JSONObject, Receive, Scope, Send
@@ -238,7 +238,7 @@ class DialectEndpoint:
         chosen = None if chaos is None else pick(chaos, scenario=scenario.name, turn=index, attempt=attempt)
         refusal = refusal_for(turn, attempt, chosen)
         if refusal is not None:
-            return functools.partial(_refuse, self.dialect, refusal, call, nonce)
+            return lambda send, receive: send_refusal(send, self.dialect, refusal, call, nonce)
         cache = self.state.cache
         compiled = cache.turn(scenario, index)
         # A chained request's input is the whole conversation, the stored part included.
@@ -266,7 +266,9 @@ class DialectEndpoint:
         speed = namespace.speed or self.state.config.speed
         if not request.stream:
             body = fill(cache.body(scenario, index, self.dialect, request.options))
-            return functools.partial(_answer, self.dialect, compiled, body, call, nonce, speed, chosen)
+            return lambda send, receive: send_answer(
+                send, receive, self.dialect, compiled, body, call, nonce, speed, chosen
+            )
         injected: list[FaultAt] = []
         if chosen is not None and isinstance(chosen.fault, StreamError):
             cut = chosen.event(len(compiled.script.events))
@@ -309,26 +311,6 @@ class DialectEndpoint:
         return found
 
 
-def _refuse(
-    dialect: Dialect, refusal: tuple[str, HttpError], call: Call, nonce: str, send: Send, receive: Receive
-) -> Awaitable[None]:
-    return send_refusal(send, dialect, refusal, call, nonce)
-
-
-def _answer(
-    dialect: Dialect,
-    compiled: CompiledTurn,
-    body: bytes,
-    call: Call,
-    nonce: str,
-    speed: float,
-    chosen: ChaosPick | None,
-    send: Send,
-    receive: Receive,
-) -> Awaitable[None]:
-    return send_answer(send, receive, dialect, compiled, body, call, nonce, speed, chosen)
-
-
 class JsonEndpoint(DialectEndpoint):
     """A dialect's side endpoint that answers from the request alone, such as Anthropic's count_tokens."""
 
@@ -340,10 +322,5 @@ class JsonEndpoint(DialectEndpoint):
         result = self.answer(self._json_body(raw, arrival.call))
         arrival.call.status = 200
         headers = response_headers(self.dialect, arrival.nonce, b"application/json")
-        return functools.partial(_send_json, headers, json.dumps(result).encode(), arrival.call)
-
-
-def _send_json(
-    headers: list[tuple[bytes, bytes]], body: bytes, call: Call, send: Send, receive: Receive
-) -> Awaitable[None]:
-    return transport.send_body(send, 200, headers, body, call=call)
+        body = json.dumps(result).encode()
+        return lambda send, receive: transport.send_body(send, 200, headers, body, call=arrival.call)
