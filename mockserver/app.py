@@ -136,19 +136,24 @@ class MockApp:
         except Exception as exc:
             answer = exc
         if isinstance(answer, StreamAnswer) and answer.clean:
-            arrival.call.status = answer.status
-            stream = DirectStream(
-                cycle,
-                status=answer.status,
-                headers=answer.headers,
-                actions=answer.actions,
-                speed=answer.speed,
-                call=arrival.call,
-                finished=self.state.journal.finish,
-                failed=self._direct_failed,
-            )
-            stream.tick()
-            return stream
+            try:
+                stream = DirectStream(
+                    cycle,
+                    status=answer.status,
+                    headers=answer.headers,
+                    actions=answer.actions,
+                    speed=answer.speed,
+                    call=arrival.call,
+                    finished=self.state.journal.finish,
+                    failed=self._direct_failed,
+                )
+            except Exception as exc:
+                # Nothing has been written yet: the ASGI path answers the failure as a 500.
+                answer = exc
+            else:
+                arrival.call.status = answer.status
+                stream.tick()
+                return stream
         scope[DECIDED] = (arrival, answer)
         return None
 

@@ -138,16 +138,17 @@ class Connection:
 def chunked_head(cycle: Any, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
     """The head of a chunked response on uvicorn's httptools cycle, which is marked started as
     its own `send` marks it: the server's default headers (date, server) first, then ours."""
-    cycle.response_started = True
-    cycle.waiting_for_100_continue = False
-    cycle.chunked_encoding = True
     content = [_status_line(status)]
     content.extend(b"%s: %s\r\n" % pair for pair in cycle.default_headers)
     content.extend(b"%s: %s\r\n" % pair for pair in headers)
     if not cycle.keep_alive:
         content.append(b"connection: close\r\n")
     content.append(b"transfer-encoding: chunked\r\n\r\n")
-    return b"".join(content)
+    head = b"".join(content)
+    cycle.response_started = True
+    cycle.waiting_for_100_continue = False
+    cycle.chunked_encoding = True
+    return head
 
 
 @functools.cache

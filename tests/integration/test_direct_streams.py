@@ -196,3 +196,36 @@ def test_open_connections_counts_what_a_client_holds_open(serve: ServeFn) -> Non
         read_until(sock, b"0\r\n\r\n")
         assert server.open_connections == 1
     wait_until_closed(server)
+
+
+def test_a_failure_before_a_direct_stream_starts_is_a_500_that_check_raises(
+    serve: ServeFn, clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = serve(HELLO)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the stream could not start")
+
+    monkeypatch.setattr("mockserver.app.DirectStream", broken)
+    with pytest.raises(openai.InternalServerError):
+        list(clients.openai(server).chat.completions.create(model="m", messages=USER, stream=True))  # type: ignore[arg-type]
+    assert server.journal.calls()[-1].status == 500
+    with pytest.raises(RuntimeError, match="the stream could not start"):
+        server.check()
+
+
+def test_a_failure_inside_a_direct_stream_cuts_the_connection_and_check_raises_it(
+    serve: ServeFn, clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = serve('timing: {tokens_per_second: 50}\nturns: ["one two three"]\n')
+
+    def broken(self: object) -> None:
+        raise RuntimeError("a write went wrong")
+
+    monkeypatch.setattr("mockserver.direct.DirectStream._write_due", broken)
+    with pytest.raises(openai.APIConnectionError):
+        list(clients.openai(server).chat.completions.create(model="m", messages=USER, stream=True))  # type: ignore[arg-type]
+    server.journal.settle()
+    assert server.journal.calls()[-1].error == "RuntimeError: a write went wrong"
+    with pytest.raises(RuntimeError, match="a write went wrong"):
+        server.check()
