@@ -5,13 +5,15 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from mockserver import MockServer
 from mockserver.app import create_app
 from mockserver.config import ServerConfig
 from mockserver.protocol import MockHttpProtocol
 from mockserver.server import uvicorn_config
-from tests.conftest import ServeFn
+from tests.conftest import ServeFn, scenario
 
 
 def test_uvicorn_runs_mockservers_protocol_on_httptools_and_uvloop() -> None:
@@ -48,3 +50,26 @@ def test_a_client_that_leaves_mid_stream_is_recorded_as_disconnected(serve: Serv
     assert not call.completed
     assert call.disconnected_after is not None
     assert call.disconnected_after < 0.4
+
+
+def test_without_the_protocol_hooks_uvicorns_own_protocol_serves_every_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mockserver.server.PROTOCOL_SUPPORTED", False)
+    config = uvicorn_config(create_app(ServerConfig(), {}), ServerConfig())
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    with MockServer(scenarios={"default": scenario('turns: ["Still served"]')}) as server:
+        body = b'{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}'
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(
+                b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
+            )
+            data = b""
+            while not data.endswith(b"0\r\n\r\n"):
+                piece = sock.recv(65536)
+                assert piece, "the server closed the connection mid-response"
+                data += piece
+    assert b'"content":"Still"' in data
+    assert b'"content":" served"' in data
