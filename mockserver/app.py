@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from mockserver.compiled import TurnCache
 from mockserver.config import ServerConfig
 from mockserver.control import LISTING as CONTROL_LISTING, control_routes
 from mockserver.dialects import DIALECTS
@@ -30,6 +31,7 @@ from mockserver.errors import RequestError
 from mockserver.journal import Call, Journal
 from mockserver.namespaces import namespace_of
 from mockserver.pacer import clock
+from mockserver.response_store import ResponseStore
 from mockserver.scenario.loader import chaos_from_text
 from mockserver.scenario.model import Scenario
 from mockserver.state import ServerState
@@ -191,6 +193,8 @@ def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal:
             config=config,
             scenarios=scenarios,
             journal=journal if journal is not None else Journal(),
+            cache=TurnCache(max_bytes=config.render_cache_max_bytes),
+            responses=ResponseStore(max_bytes=config.responses_max_bytes),
             chaos=chaos_from_text(config.chaos) if config.chaos else None,
         )
     )

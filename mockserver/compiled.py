@@ -1,31 +1,35 @@
 """A turn rendered once per dialect, reused for every request that asks for it.
 
 Renderers are pure, so rendering a turn with marker values in place of the per-request ones
-(id, model, timestamp, input-token counts, the dialect's one extra value) gives bytes that only
-need those markers replaced. Serving a request is then one `%` format per group (template.py),
-not a JSON encode per frame.
+(id, model, timestamp, input-token counts, the dialect's one extra value, the settings a
+response echoes) gives bytes that only need those markers replaced. Serving a request is then
+one `%` format per group (template.py), not a JSON encode per frame.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from mockserver.config import RENDER_CACHE_MAX_BYTES
 from mockserver.dialects.base import Dialect, RenderContext, TokenUsage, dumps
-from mockserver.events import Failure, FaultPoint, Script, failure_for, script_for
+from mockserver.events import Event, Failure, FaultPoint, Script, failure_for, script_for
 from mockserver.scenario.model import Fault, Scenario, StreamError, Turn
 from mockserver.sse import encode
 from mockserver.template import Template
 from mockserver.timing import plan_due
-from mockserver.types import JSONValue
+from mockserver.types import JSONObject, JSONValue
 
 # Marker values: private-use characters for strings, improbable numbers for integers.
 NONCE_MARK = "\ue000"
 MODEL_MARK = "\ue001"
 EXTRA_MARK = "\ue002"
+ECHO_MARK = "\ue003"
 CREATED_MARK = 9_100_000_000_001
 INPUT_MARK = 9_100_000_000_003
 TOTAL_MARK = 9_100_000_000_005
@@ -37,6 +41,8 @@ _MARKS = (
     str(TOTAL_MARK).encode(),
     # The extra value is any JSON, so its marker is replaced together with its quotes.
     dumps(EXTRA_MARK).encode(),
+    # The echoed settings are members of an object, spliced in after another member.
+    ("," + dumps({ECHO_MARK: None})[1:-1]).encode(),
 )
 
 
@@ -82,6 +88,7 @@ class Filler:
         input_tokens: int,
         total_tokens: int,
         extra: JSONValue = None,
+        echo: JSONObject | None = None,
     ) -> None:
         self.values = (
             nonce.encode(),
@@ -90,6 +97,7 @@ class Filler:
             b"%d" % input_tokens,
             b"%d" % total_tokens,
             b"null" if extra is None else dumps(extra).encode(),
+            b"," + dumps(echo).encode()[1:-1] if echo else b"",
         )
 
     def __call__(self, data: bytes) -> bytes:
@@ -115,6 +123,7 @@ def marker_context(turn: Turn, script: Script, options: Hashable) -> RenderConte
         ),
         options=options,
         extra=EXTRA_MARK,
+        echo={ECHO_MARK: None},
     )
 
 
@@ -178,24 +187,91 @@ def compile_body(dialect: Dialect, turn: Turn, compiled: CompiledTurn, options: 
     return dumps(dialect.render_body(compiled.script, marker_context(turn, compiled.script, options))).encode()
 
 
+MAX_CACHE_ENTRIES = 1024
+CacheKey = tuple[int, int, str, Hashable, str]
+
+
+def _event_size(event: Event) -> int:
+    texts = (getattr(event, f.name) for f in dataclasses.fields(event))
+    return 64 + sum(len(text) for text in texts if isinstance(text, str))
+
+
+def entry_size(value: object) -> int:
+    """Roughly what a cached value holds, in bytes: its encoded bytes and its script's text."""
+    match value:
+        case bytes():
+            return len(value)
+        case CompiledStream():
+            groups = sum(len(data) for _, data, _ in value.groups)
+            templates = sum(len(t.text) + sum(len(run) for run, _ in t.runs) for t in value.templates)
+            return sum(map(len, value.frames)) + groups + templates + 64 * len(value.frames)
+        case CompiledTurn():
+            return sum(map(_event_size, value.script.events)) + 16 * len(value.due)
+        case _:
+            return 64
+
+
 class TurnCache:
-    """Bounded cache of compiled turns; entries hold their scenario, so identity checks stay sound."""
+    """Compiled turns, bounded by count and by bytes, least recently used out first; entries hold
+    their scenario, so identity checks stay sound. The server thread fills it while a test's
+    thread may `forget` a scenario, hence the lock."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = MAX_CACHE_ENTRIES, max_bytes: int = RENDER_CACHE_MAX_BYTES) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[int, int, str, Hashable, str], tuple[Scenario, object]] = OrderedDict()
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._entries: OrderedDict[CacheKey, tuple[Scenario, object, int]] = OrderedDict()
+        self._keys: dict[int, set[CacheKey]] = {}
+        self._lock = threading.Lock()
 
-    def _get(self, key: tuple[int, int, str, Hashable, str], scenario: Scenario) -> object | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] is not scenario:
-            return None
-        self._entries.move_to_end(key)
-        return entry[1]
+    def _get(self, key: CacheKey, scenario: Scenario) -> object | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] is not scenario:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
 
-    def _put(self, key: tuple[int, int, str, Hashable, str], scenario: Scenario, value: object) -> None:
-        self._entries[key] = (scenario, value)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+    def _put(self, key: CacheKey, scenario: Scenario, value: object) -> None:
+        size = entry_size(value)
+        with self._lock:
+            self._remove(key)
+            self._entries[key] = (scenario, value, size)
+            self._keys.setdefault(key[0], set()).add(key)
+            self._bytes += size
+            while len(self._entries) > 1 and (len(self._entries) > self._size or self._bytes > self._max_bytes):
+                self._remove(next(iter(self._entries)))
+
+    def _remove(self, key: CacheKey) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        self._bytes -= entry[2]
+        keys = self._keys[key[0]]
+        keys.discard(key)
+        if not keys:
+            del self._keys[key[0]]
+
+    def forget(self, scenario: Scenario) -> None:
+        """Drop everything compiled from this scenario (a namespace that owned it was reset)."""
+        with self._lock:
+            for key in list(self._keys.get(id(scenario), ())):
+                if self._entries[key][0] is scenario:
+                    self._remove(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._keys.clear()
+            self._bytes = 0
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes held now, by the cache's own estimate (see `entry_size`)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def turn(self, scenario: Scenario, index: int) -> CompiledTurn:
         key = (id(scenario), index, "", None, "turn")

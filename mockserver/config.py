@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 BUNDLED_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+MIB = 1024 * 1024
+# Defaults of what the server keeps (the README's "What the server keeps").
+RESPONSES_MAX_BYTES = 256 * MIB
+RENDER_CACHE_MAX_BYTES = 64 * MIB
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}
+
+
+def parse_size(text: str) -> int:
+    """`268435456`, `256MB`, `256MiB`, `256m` or `0.5G` as bytes; units are powers of 1024."""
+    found = _SIZE.fullmatch(text)
+    if found is None:
+        raise ValueError(f"expected a size in bytes such as 268435456, 256MB or 1GB, got {text!r}")
+    number, unit, _ = found.groups()
+    return int(float(number) * _UNITS[unit.lower()])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,7 +36,14 @@ class ServerConfig:
     # Server-wide chaos as `rate=0.2,seed=1` (see `mockserver serve --chaos`); a scenario's own
     # `chaos:` takes precedence for that scenario.
     chaos: str | None = None
+    # The bounds of what the server keeps (see the README's "What the server keeps").
+    responses_max_bytes: int = RESPONSES_MAX_BYTES
+    render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
             raise ValueError(f"speed must be > 0, got {self.speed}")
+        for name in ("responses_max_bytes", "render_cache_max_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of bytes of at least 1, got {value!r}")

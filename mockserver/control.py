@@ -111,8 +111,7 @@ async def get_namespace(request: Request, state: ServerState, ns: Namespace) -> 
 
 
 async def reset(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
-    ns.reset()
-    state.journal.clear(ns.name)
+    state.reset(ns)
     return _state(state, ns)
 
 

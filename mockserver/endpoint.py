@@ -252,20 +252,25 @@ class DialectEndpoint:
             input_tokens=input_tokens,
             total_tokens=total_tokens,
             extra=request.extra,
+            echo=request.echo,
         )
+        body = b""
         if self.dialect.response_id is not None and request.store:
+            body = fill(cache.body(scenario, index, self.dialect, request.options))
             # Kept before the answer leaves, so a client that chains at once always finds it.
             kept = StoredResponse(
                 id=self.dialect.response_id(nonce),
                 turns=assistant_turns + 1,
                 tokens=total_tokens,
                 prompt=prompt,
-                body=fill(cache.body(scenario, index, self.dialect, request.options)),
+                body=body,
+                namespace=call.namespace,
             )
             self.state.responses.put(kept)
         speed = namespace.speed or self.state.config.speed
         if not request.stream:
-            body = fill(cache.body(scenario, index, self.dialect, request.options))
+            # The stored body and the answer are one object: a stored response costs no second copy.
+            body = body or fill(cache.body(scenario, index, self.dialect, request.options))
             return lambda send, receive: send_answer(
                 send, receive, self.dialect, compiled, body, call, nonce, speed, chosen
             )

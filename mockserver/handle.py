@@ -188,9 +188,9 @@ class MockLLM(SdkUrls):
         self._ns.reset_attempts()
 
     def reset(self) -> None:
-        """Back to a fresh namespace: no requests, no pinned or added scenarios, the server's speed."""
-        self.server.journal.clear(self.name)
-        self._ns.reset()
+        """Back to a fresh namespace: no requests, no pinned or added scenarios, the server's speed,
+        and no stored responses."""
+        self.server.state.reset(self._ns)
 
     def check(self) -> None:
         """Re-raise here what went wrong inside the server while it served this namespace."""
@@ -198,8 +198,7 @@ class MockLLM(SdkUrls):
 
     def close(self) -> None:
         """Drop this namespace's state from the server (the fixture does this after each test)."""
-        self.server.journal.clear(self.name)
-        self.server.state.namespaces.drop(self.name)
+        self.server.state.delete(self.name)
 
     def __repr__(self) -> str:
         return f"<MockLLM {self.url}>"

@@ -91,6 +91,11 @@ class Namespace:
             return self.pinned
         return select_scenario(self.visible(shared), header=header, model=model, prompt=prompt)
 
+    def own_scenarios(self) -> list[Scenario]:
+        """The scenarios this namespace pinned or added."""
+        own = list((self.scenarios or {}).values())
+        return own if self.pinned is None else [self.pinned, *own]
+
     def take_errors(self) -> list[Exception]:
         """What went wrong inside the server while serving this namespace, once."""
         taken, self.errors = self.errors, []
@@ -135,6 +140,12 @@ class Namespaces:
     def drop(self, name: str) -> None:
         with self._lock:
             self._items.pop(name, None)
+
+    def uses(self, scenario: Scenario) -> bool:
+        """Whether any namespace has this very scenario pinned or added."""
+        with self._lock:
+            held = list(self._items.values())
+        return any(scenario is own for namespace in held for own in namespace.own_scenarios())
 
     def names(self) -> list[str]:
         return sorted(self._items)

@@ -20,7 +20,7 @@ from typing import Self
 import uvicorn
 
 from mockserver.app import MockApp, create_app
-from mockserver.config import ServerConfig
+from mockserver.config import RENDER_CACHE_MAX_BYTES, RESPONSES_MAX_BYTES, ServerConfig
 from mockserver.errors import MockServerError, ServerStartError
 from mockserver.handle import MockLLM, SdkUrls
 from mockserver.journal import Journal
@@ -105,6 +105,8 @@ class MockServer(SdkUrls):
         watch: bool = False,
         watch_interval: float = 0.5,
         start_timeout: float = START_TIMEOUT,
+        responses_max_bytes: int = RESPONSES_MAX_BYTES,
+        render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES,
     ) -> None:
         if scenarios is None or isinstance(scenarios, Path | str):
             directory = Path(scenarios) if scenarios is not None else None
@@ -114,7 +116,14 @@ class MockServer(SdkUrls):
         if log_level.upper() not in logging.getLevelNamesMapping():
             raise ValueError(f"unknown log level {log_level!r}; use debug, info, warning or error")
         self.config = ServerConfig(
-            host=host, port=port, scenario_dir=directory, speed=speed, log_level=log_level, chaos=chaos
+            host=host,
+            port=port,
+            scenario_dir=directory,
+            speed=speed,
+            log_level=log_level,
+            chaos=chaos,
+            responses_max_bytes=responses_max_bytes,
+            render_cache_max_bytes=render_cache_max_bytes,
         )
         self.journal = Journal()
         self.app = create_app(self.config, loaded, self.journal)

@@ -6,13 +6,13 @@ One object, shared by the request pipeline, the control API and the in-process s
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from mockserver.compiled import TurnCache
 from mockserver.config import ServerConfig
 from mockserver.journal import Journal
-from mockserver.namespaces import Namespaces
+from mockserver.namespaces import Namespace, Namespaces
 from mockserver.response_store import ResponseStore
 from mockserver.scenario.model import Chaos, Scenario
 
@@ -38,3 +38,23 @@ class ServerState:
         )
         self.namespaces.get(namespace).errors.append(exc)
         logger.error("mockserver failed while serving %s", where, exc_info=exc)
+
+    def reset(self, namespace: Namespace) -> None:
+        """Back to a fresh namespace, freeing what it alone kept: its journal, the responses it was
+        answered, and the renders of scenarios no one else uses."""
+        owned = namespace.own_scenarios()
+        namespace.reset()
+        self._free(namespace.name, owned)
+
+    def delete(self, name: str) -> None:
+        """Forget a namespace and all it kept; a request to it later starts a fresh one."""
+        namespace = self.namespaces.find(name)
+        self.namespaces.drop(name)
+        self._free(name, namespace.own_scenarios() if namespace is not None else ())
+
+    def _free(self, name: str, owned: Iterable[Scenario]) -> None:
+        self.journal.clear(name)
+        self.responses.clear(name)
+        for scenario in owned:
+            if self.scenarios.get(scenario.name) is not scenario and not self.namespaces.uses(scenario):
+                self.cache.forget(scenario)

@@ -29,3 +29,36 @@ def test_a_dropped_response_is_no_longer_found() -> None:
     store.put(stored("resp_a"))
     store.drop("resp_a")
     assert store.get("resp_a") is None
+
+
+def test_past_the_byte_budget_the_oldest_responses_are_dropped_first() -> None:
+    store = ResponseStore(max_bytes=2500)
+    for index in range(5):
+        store.put(StoredResponse(id=f"resp_{index}", turns=1, tokens=1, prompt="", body=b"x" * 1000))
+    assert [store.get(f"resp_{index}") is not None for index in range(5)] == [False, False, False, True, True]
+    assert store.nbytes == 2000
+
+
+def test_the_byte_count_is_the_bodies_and_prompts_held() -> None:
+    store = ResponseStore()
+    store.put(StoredResponse(id="resp_a", turns=1, tokens=1, prompt="Hello", body=b"{}"))
+    store.put(StoredResponse(id="resp_b", turns=1, tokens=1, prompt="", body=b"x" * 10))
+    store.drop("resp_a")
+    assert store.nbytes == 10
+
+
+def test_a_response_larger_than_the_budget_is_still_kept_until_the_next() -> None:
+    store = ResponseStore(max_bytes=10)
+    store.put(StoredResponse(id="resp_big", turns=1, tokens=1, prompt="", body=b"x" * 100))
+    assert store.get("resp_big") is not None
+    store.put(StoredResponse(id="resp_next", turns=1, tokens=1, prompt="", body=b"{}"))
+    assert store.get("resp_big") is None
+    assert store.nbytes == 2
+
+
+def test_clearing_a_namespace_forgets_only_its_responses() -> None:
+    store = ResponseStore()
+    store.put(StoredResponse(id="resp_a", turns=1, tokens=1, prompt="", body=b"{}", namespace="a"))
+    store.put(StoredResponse(id="resp_b", turns=1, tokens=1, prompt="", body=b"{}", namespace="b"))
+    assert store.clear("a") == 1
+    assert (store.get("resp_a"), store.get("resp_b") is not None, store.nbytes) == (None, True, 2)

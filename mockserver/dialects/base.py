@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mockserver.errors import RequestError
 from mockserver.events import Script
@@ -43,6 +43,10 @@ class RenderContext:
     # One per-request JSON value a renderer may place (never inspect): it is filled in per
     # request like the nonce, so values unique to each request cost a replace, not a render.
     extra: JSONValue = None
+    # Request settings a response object repeats (Responses' instructions, tools...), spliced in
+    # as members after another one (`{"id": ..., **ctx.echo, ...}`) and, like `extra`, filled per
+    # request: a render keyed by them would be redone, and kept, for every distinct request.
+    echo: JSONObject = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,8 +59,9 @@ class ParsedRequest:
     assistant_turns: int
     input_tokens: int
     options: Hashable = None
-    # Becomes the render context's `extra` for this request only (see compiled.Filler).
+    # Become the render context's `extra` and `echo` for this request only (see compiled.Filler).
     extra: JSONValue = None
+    echo: JSONObject | None = None
     previous_response_id: str | None = None
     # False when the client asks the API not to keep its response (Responses' `store`).
     store: bool = True

@@ -197,7 +197,7 @@ def test_body_is_the_response_the_terminal_event_carries() -> None:
 
 def test_echoed_settings_appear_in_every_lifecycle_response() -> None:
     echo = {"instructions": "Be brief.", "tools": [], "tool_choice": "required", "parallel_tool_calls": False}
-    ctx = RenderContext(**{**_fields(CONTEXT), "options": ResponsesOptions(echo=json.dumps(echo))})
+    ctx = RenderContext(**{**_fields(CONTEXT), "echo": echo})
     for _, data in events('turns: ["Hi"]', ctx):
         if "response" in data:
             assert {key: data["response"][key] for key in echo} == echo

@@ -1,9 +1,9 @@
 """Reading a Responses request: the input items, the turn count, and the fields it echoes.
 
-The response object repeats most of the request's settings. Those usually stay the same from
-one request to the next, so they travel as one JSON string in the (hashable,
-cache-keyed) options; `previous_response_id`, unique per request, travels as the render
-context's extra value instead, filled in per request.
+The response object repeats most of the request's settings, instructions and tools included.
+Those can differ with every request (an agent's instructions, megabytes of them), so they travel
+as the request's `echo`, filled in per request like `previous_response_id` (the render
+context's extra value): the render, cached by the options alone, is done once for all of them.
 """
 
 from __future__ import annotations
@@ -32,9 +32,8 @@ ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
 @dataclass(frozen=True, slots=True)
 class ResponsesOptions:
-    """What a rendered turn depends on besides the script: the echoed settings, as JSON."""
+    """What a rendered turn depends on besides the script and the per-request values."""
 
-    echo: str = "{}"
     encrypted_reasoning: bool = False
     obfuscation: bool = True
 
@@ -260,11 +259,11 @@ def parse_request(body: JSONObject) -> ParsedRequest:
         assistant_turns=turns,
         input_tokens=max(1, math.ceil(characters / 4)) + 3 * items,
         options=ResponsesOptions(
-            echo=dumps(echo),
             encrypted_reasoning=isinstance(include, list) and ENCRYPTED_REASONING in include,
             obfuscation=obfuscation,
         ),
         extra=previous,
+        echo=echo,
         previous_response_id=previous,
         store=echo["store"] is True,
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 from mockserver.dialects.base import RenderContext, TokenUsage, dumps
@@ -88,7 +87,6 @@ class _Pass:
     options: ResponsesOptions
     stop: StopReason
     last_item: int
-    echo: JSONObject = field(default_factory=dict)
     sequence: int = 0
     output_index: int = -1
     output: list[JSONValue] = field(default_factory=list)
@@ -117,7 +115,7 @@ class _Pass:
             "completed_at": ctx.created if status == "completed" else None,
             "error": error,
             "incomplete_details": {"reason": incomplete} if incomplete else None,
-            **self.echo,
+            **ctx.echo,
             "model": ctx.model,
             "output": list(self.output) if finished else [],
             "previous_response_id": ctx.extra,
@@ -292,9 +290,7 @@ def _pass(script: Script, ctx: RenderContext) -> _Pass:
     options = ctx.options if isinstance(ctx.options, ResponsesOptions) else ResponsesOptions()
     stop = next((e.stop for e in script.events if isinstance(e, Finish)), StopReason.END)
     items = sum(isinstance(e, ReasoningStart | TextStart | ToolCallStart) for e in script.events)
-    echo = json.loads(options.echo)
-    assert isinstance(echo, dict)
-    return _Pass(ctx=ctx, options=options, stop=stop, last_item=items - 1, echo=echo)
+    return _Pass(ctx=ctx, options=options, stop=stop, last_item=items - 1)
 
 
 def render_stream(script: Script, ctx: RenderContext) -> tuple[tuple[Frame, ...], ...]:
