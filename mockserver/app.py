@@ -192,7 +192,7 @@ def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal:
         ServerState(
             config=config,
             scenarios=scenarios,
-            journal=journal if journal is not None else Journal(),
+            journal=journal if journal is not None else Journal(config.journal_max_requests, config.journal_max_bytes),
             cache=TurnCache(max_bytes=config.render_cache_max_bytes),
             responses=ResponseStore(max_bytes=config.responses_max_bytes),
             chaos=chaos_from_text(config.chaos) if config.chaos else None,

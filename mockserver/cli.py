@@ -10,7 +10,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver.bench.command import add_arguments as add_bench_arguments, run as run_bench
-from mockserver.config import BUNDLED_SCENARIOS, ServerConfig
+from mockserver.config import (
+    BUNDLED_SCENARIOS,
+    JOURNAL_MAX_BYTES,
+    JOURNAL_MAX_REQUESTS,
+    MIB,
+    RENDER_CACHE_MAX_BYTES,
+    RESPONSES_MAX_BYTES,
+    ServerConfig,
+    parse_size,
+)
 from mockserver.errors import MockServerError, ScenarioError
 from mockserver.scenario.loader import chaos_from_text, load_scenarios
 
@@ -33,6 +42,26 @@ def _chaos(text: str) -> str:
             "; ".join(p.message if not p.field else f"{p.field}: {p.message}" for p in exc.problems)
         ) from None
     return text
+
+
+def _size(text: str) -> int:
+    try:
+        value = parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 byte, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 10000, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {text!r}")
+    return value
 
 
 def _default_scenarios() -> Path:
@@ -66,6 +95,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--workers", type=int, default=1, help="processes sharing the port; each keeps its own journal (default: 1)"
+    )
+    kept = serve.add_argument_group("what the server keeps (sizes take KB, MB, GB: powers of 1024)")
+    kept.add_argument(
+        "--journal-max-requests",
+        type=_count,
+        default=JOURNAL_MAX_REQUESTS,
+        metavar="N",
+        help=f"requests the journal keeps, oldest dropped first (default: {JOURNAL_MAX_REQUESTS})",
+    )
+    kept.add_argument(
+        "--journal-max-bytes",
+        type=_size,
+        default=JOURNAL_MAX_BYTES,
+        metavar="SIZE",
+        help=f"bytes of request bodies the journal keeps (default: {JOURNAL_MAX_BYTES // MIB}MB)",
+    )
+    kept.add_argument(
+        "--responses-max-bytes",
+        type=_size,
+        default=RESPONSES_MAX_BYTES,
+        metavar="SIZE",
+        help=f"bytes of stored Responses kept for previous_response_id (default: {RESPONSES_MAX_BYTES // MIB}MB)",
+    )
+    kept.add_argument(
+        "--render-cache-max-bytes",
+        type=_size,
+        default=RENDER_CACHE_MAX_BYTES,
+        metavar="SIZE",
+        help=f"bytes of rendered scenario turns kept for reuse (default: {RENDER_CACHE_MAX_BYTES // MIB}MB)",
     )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
@@ -128,6 +186,10 @@ def _serve(args: argparse.Namespace) -> int:
         speed=args.speed,
         log_level=args.log_level,
         chaos=args.chaos,
+        journal_max_requests=args.journal_max_requests,
+        journal_max_bytes=args.journal_max_bytes,
+        responses_max_bytes=args.responses_max_bytes,
+        render_cache_max_bytes=args.render_cache_max_bytes,
     )
     sock = bind_socket(config.host, config.port)
     host = f"[{config.host}]" if ":" in config.host else config.host

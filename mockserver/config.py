@@ -9,10 +9,15 @@ from pathlib import Path
 BUNDLED_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MIB = 1024 * 1024
 # Defaults of what the server keeps (the README's "What the server keeps").
+JOURNAL_MAX_REQUESTS = 10_000
+JOURNAL_MAX_BYTES = 256 * MIB
 RESPONSES_MAX_BYTES = 256 * MIB
 RENDER_CACHE_MAX_BYTES = 64 * MIB
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}
+
+
+BOUNDS = ("journal_max_requests", "journal_max_bytes", "responses_max_bytes", "render_cache_max_bytes")
 
 
 def parse_size(text: str) -> int:
@@ -37,13 +42,15 @@ class ServerConfig:
     # `chaos:` takes precedence for that scenario.
     chaos: str | None = None
     # The bounds of what the server keeps (see the README's "What the server keeps").
+    journal_max_requests: int = JOURNAL_MAX_REQUESTS
+    journal_max_bytes: int = JOURNAL_MAX_BYTES
     responses_max_bytes: int = RESPONSES_MAX_BYTES
     render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
             raise ValueError(f"speed must be > 0, got {self.speed}")
-        for name in ("responses_max_bytes", "render_cache_max_bytes"):
+        for name in BOUNDS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a whole number of bytes of at least 1, got {value!r}")
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")

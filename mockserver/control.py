@@ -65,6 +65,7 @@ def _state(state: ServerState, ns: Namespace) -> JSONObject:
         "scenarios": own,
         "speed": ns.speed or state.config.speed,
         "requests": len(state.journal.calls(ns.name)),
+        "evicted": state.journal.evicted(ns.name),
         "attempts": attempts,
     }
 
@@ -161,7 +162,8 @@ async def reset_speed(request: Request, state: ServerState, ns: Namespace) -> JS
 
 
 async def get_requests(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
-    """`?wait=` seconds (default 1) lets requests in flight finish first, as the fixture's `requests` does."""
+    """`?wait=` seconds (default 1) lets requests in flight finish first, as the fixture's `requests` does;
+    `evicted` counts the older requests the journal dropped to stay within its bounds."""
     raw = request.query_params.get("wait", "1")
     try:
         wait = float(raw)
@@ -173,7 +175,7 @@ async def get_requests(request: Request, state: ServerState, ns: Namespace) -> J
     settled = await asyncio.to_thread(state.journal.settle, ns.name, wait)
     dialect = request.query_params.get("dialect")
     calls = [c for c in state.journal.calls(ns.name) if dialect is None or c.dialect == dialect]
-    return {"requests": [c.to_json() for c in calls], "settled": settled}
+    return {"requests": [c.to_json() for c in calls], "settled": settled, "evicted": state.journal.evicted(ns.name)}
 
 
 async def clear_requests(request: Request, state: ServerState, ns: Namespace) -> JSONObject:

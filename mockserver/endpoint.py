@@ -215,6 +215,7 @@ class DialectEndpoint:
                 code="invalid_json",
             ) from exc
         call.body = body
+        self.state.journal.charge(call, len(raw))
         if not isinstance(body, dict):
             raise RequestError("The request body must be a JSON object.", code="invalid_type")
         return body

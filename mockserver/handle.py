@@ -24,10 +24,12 @@ FILTERS = frozenset(
 
 
 class Requests(Sequence[Call]):
-    """The requests one namespace received, oldest first, as they stood when read."""
+    """The requests one namespace received, oldest first, as they stood when read; `evicted`
+    counts the older ones the journal dropped to stay within its bounds."""
 
-    def __init__(self, calls: Sequence[Call]) -> None:
+    def __init__(self, calls: Sequence[Call], evicted: int = 0) -> None:
         self._calls = tuple(calls)
+        self.evicted = evicted
 
     @overload
     def __getitem__(self, index: int) -> Call: ...
@@ -61,13 +63,18 @@ class Requests(Sequence[Call]):
                 for call in self._calls
                 if all(getattr(call, key) == value for key, value in fields.items())
                 and (fault is None or fault in call.faults)
-            ]
+            ],
+            self.evicted,
         )
 
     def describe(self) -> str:
+        plural = "s" if self.evicted != 1 else ""
+        note = f"  ({self.evicted} older request{plural} dropped to keep the journal within its bounds)"
+        dropped = [note] if self.evicted else []
         if not self._calls:
-            return "  (none)"
-        return "\n".join(f"  {index}. {call.summary()}" for index, call in enumerate(self._calls, 1))
+            return "\n".join(dropped) or "  (none)"
+        listed = [f"  {index}. {call.summary()}" for index, call in enumerate(self._calls, 1)]
+        return "\n".join(dropped + listed)
 
     def __repr__(self) -> str:
         return f"<Requests: {len(self._calls)}>\n{self.describe()}"
@@ -147,7 +154,8 @@ class MockLLM(SdkUrls):
         """The journal, after waiting up to `wait` seconds for requests in flight to finish."""
         if wait > 0:
             self.server.journal.settle(self.name, wait)
-        return Requests(self.server.journal.calls(self.name))
+        journal = self.server.journal
+        return Requests(journal.calls(self.name), journal.evicted(self.name))
 
     @property
     def requests(self) -> Requests:

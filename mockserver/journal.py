@@ -1,4 +1,8 @@
-"""What the server saw and did, per request: the record a test asserts on."""
+"""What the server saw and did, per request: the record a test asserts on.
+
+Bounded by count and by bytes, oldest out first, so a server answering large requests for
+days keeps a flat memory; each namespace is told how many of its requests were dropped.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from mockserver.config import JOURNAL_MAX_BYTES, JOURNAL_MAX_REQUESTS
 from mockserver.types import JSONValue
+
+# What a journaled request costs besides its body: the record, its headers, its counters.
+CALL_OVERHEAD = 1024
 
 
 @dataclass(slots=True, kw_only=True)
@@ -38,6 +46,9 @@ class Call:
     finished: bool = False
     # Seconds from arrival until the server was done with the request; None while in flight.
     duration: float | None = None
+    # What the journal counts against its byte budget: the body as sent, plus a fixed overhead.
+    size: int = field(default=0, repr=False, compare=False)
+    journaled: bool = field(default=False, repr=False, compare=False)
 
     @property
     def model(self) -> str | None:
@@ -87,18 +98,45 @@ class Journal:
     """A bounded, thread-safe log: the server thread appends, a test thread reads and may wait
     for the requests of its namespace to finish."""
 
-    def __init__(self, limit: int = 10_000) -> None:
-        self._calls: deque[Call] = deque(maxlen=limit)
+    def __init__(self, limit: int = JOURNAL_MAX_REQUESTS, max_bytes: int = JOURNAL_MAX_BYTES) -> None:
+        self._limit = limit
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._calls: deque[Call] = deque()
         self._in_flight: Counter[str] = Counter()
+        self._evicted: Counter[str] = Counter()
         self._changed = threading.Condition()
 
     def record(self, call: Call) -> Call:
         """Journal a request as it arrives; pair with `finish` when the server is done with it."""
         with self._changed:
+            if len(self._calls) >= self._limit:
+                self._evict()
             self._calls.append(call)
+            call.journaled = True
+            call.size += CALL_OVERHEAD
+            self._bytes += call.size
             if not call.finished:
                 self._in_flight[call.namespace] += 1
         return call
+
+    def charge(self, call: Call, size: int) -> None:
+        """Count `size` more bytes against the budget for a journaled call (its body, once read),
+        dropping the oldest calls while the journal is over it."""
+        with self._changed:
+            if not call.journaled:
+                return
+            call.size += size
+            self._bytes += size
+            # The newest stays even alone over the budget: the test that sent it reads it next.
+            while self._bytes > self._max_bytes and len(self._calls) > 1:
+                self._evict()
+
+    def _evict(self) -> None:
+        dropped = self._calls.popleft()
+        dropped.journaled = False
+        self._bytes -= dropped.size
+        self._evicted[dropped.namespace] += 1
 
     def finish(self, call: Call) -> None:
         with self._changed:
@@ -126,15 +164,32 @@ class Journal:
         with self._changed:
             return [c for c in self._calls if namespace is None or c.namespace == namespace]
 
+    def evicted(self, namespace: str | None = None) -> int:
+        """How many requests (of the namespace) were dropped to keep within the bounds since it was last cleared."""
+        with self._changed:
+            return self._evicted.total() if namespace is None else self._evicted.get(namespace, 0)
+
     def clear(self, namespace: str | None = None) -> None:
         """Forget finished and in-flight requests alike; an in-flight one still finishes normally."""
         with self._changed:
             if namespace is None:
+                gone = list(self._calls)
                 self._calls.clear()
+                self._evicted.clear()
             else:
+                gone = [c for c in self._calls if c.namespace == namespace]
                 kept = [c for c in self._calls if c.namespace != namespace]
                 self._calls.clear()
                 self._calls.extend(kept)
+                self._evicted.pop(namespace, None)
+            for call in gone:
+                call.journaled = False
+                self._bytes -= call.size
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes held now, by the journal's own accounting (see `Call.size`)."""
+        return self._bytes
 
     def __iter__(self) -> Iterator[Call]:
         return iter(self.calls())

@@ -7,13 +7,13 @@ Registered through the `pytest11` entry point, so installing mockserver is enoug
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from mockserver import MockLLM, MockServer
-from mockserver.config import BUNDLED_SCENARIOS
+from mockserver.config import BUNDLED_SCENARIOS, parse_size
 
 MARKER = "mock_llm"
 MARKER_HELP = (
@@ -39,8 +39,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FACTOR",
         help="divide all scripted time by this, e.g. 10 (default: ini mock_llm_speed, else 1)",
     )
+    group.addoption(
+        "--mock-llm-journal-max-bytes",
+        dest="mock_llm_journal_max_bytes",
+        default=None,
+        metavar="SIZE",
+        help="bytes of request bodies the session's journal keeps, e.g. 64MB (default: ini, else 256MB)",
+    )
+    group.addoption(
+        "--mock-llm-journal-max-requests",
+        dest="mock_llm_journal_max_requests",
+        default=None,
+        metavar="N",
+        help="requests the session's journal keeps (default: ini, else 10000)",
+    )
     parser.addini("mock_llm_scenarios", "scenario folder for the mock_llm fixture, relative to the ini file")
     parser.addini("mock_llm_speed", "divide all scripted time by this in mock_llm tests", default="1")
+    parser.addini("mock_llm_journal_max_bytes", "bytes of request bodies the journal keeps", default="256MB")
+    parser.addini("mock_llm_journal_max_requests", "requests the journal keeps", default="10000")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,7 +79,12 @@ def mock_llm_scenarios(pytestconfig: pytest.Config) -> Path | None:
 @pytest.fixture(scope="session")
 def mock_llm_server(pytestconfig: pytest.Config, mock_llm_scenarios: Path | None) -> Iterator[MockServer]:
     """The session's server, shared by every `mock_llm` in this process."""
-    with MockServer(scenarios=mock_llm_scenarios, speed=_speed(pytestconfig)) as server:
+    with MockServer(
+        scenarios=mock_llm_scenarios,
+        speed=_speed(pytestconfig),
+        journal_max_bytes=_bound(pytestconfig, "mock_llm_journal_max_bytes", parse_size),
+        journal_max_requests=_bound(pytestconfig, "mock_llm_journal_max_requests", int),
+    ) as server:
         yield server
         server.check()
 
@@ -92,6 +113,19 @@ def _speed(config: pytest.Config) -> float:
     if not speed > 0:
         raise pytest.UsageError(f"mock_llm speed must be a number greater than 0, such as 10 or 0.5; got {raw!r}")
     return speed
+
+
+def _bound(config: pytest.Config, name: str, parse: Callable[[str], int]) -> int:
+    option = config.getoption(name)
+    raw = str(option if option is not None else config.getini(name))
+    try:
+        value = parse(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        flag = "--" + name.replace("_", "-")
+        raise pytest.UsageError(f"{flag} (ini {name}) must be at least 1, such as 10000 or 64MB; got {raw!r}")
+    return value
 
 
 def _apply(handle: MockLLM, marker: pytest.Mark) -> None:

@@ -20,7 +20,13 @@ from typing import Self
 import uvicorn
 
 from mockserver.app import MockApp, create_app
-from mockserver.config import RENDER_CACHE_MAX_BYTES, RESPONSES_MAX_BYTES, ServerConfig
+from mockserver.config import (
+    JOURNAL_MAX_BYTES,
+    JOURNAL_MAX_REQUESTS,
+    RENDER_CACHE_MAX_BYTES,
+    RESPONSES_MAX_BYTES,
+    ServerConfig,
+)
 from mockserver.errors import MockServerError, ServerStartError
 from mockserver.handle import MockLLM, SdkUrls
 from mockserver.journal import Journal
@@ -105,6 +111,8 @@ class MockServer(SdkUrls):
         watch: bool = False,
         watch_interval: float = 0.5,
         start_timeout: float = START_TIMEOUT,
+        journal_max_requests: int = JOURNAL_MAX_REQUESTS,
+        journal_max_bytes: int = JOURNAL_MAX_BYTES,
         responses_max_bytes: int = RESPONSES_MAX_BYTES,
         render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES,
     ) -> None:
@@ -122,11 +130,13 @@ class MockServer(SdkUrls):
             speed=speed,
             log_level=log_level,
             chaos=chaos,
+            journal_max_requests=journal_max_requests,
+            journal_max_bytes=journal_max_bytes,
             responses_max_bytes=responses_max_bytes,
             render_cache_max_bytes=render_cache_max_bytes,
         )
-        self.journal = Journal()
-        self.app = create_app(self.config, loaded, self.journal)
+        self.app = create_app(self.config, loaded)
+        self.journal: Journal = self.app.state.journal
         self.start_timeout = start_timeout
         self._watcher: ScenarioWatcher | None = None
         if watch:

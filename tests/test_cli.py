@@ -130,3 +130,32 @@ def test_serve_with_chaos_fails_requests_as_the_spec_says(served: str) -> None:
     )
     assert response.status_code == 503
     assert response.json()["error"]["type"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--journal-max-bytes", "lots", "expected a size in bytes such as 268435456, 256MB or 1GB, got 'lots'"),
+        ("--journal-max-bytes", "0", "expected at least 1 byte, got '0'"),
+        ("--responses-max-bytes", "5 MB 6", "expected a size in bytes"),
+        ("--render-cache-max-bytes", "1XB", "expected a size in bytes"),
+        ("--journal-max-requests", "many", "expected a whole number such as 10000, got 'many'"),
+        ("--journal-max-requests", "0", "expected at least 1, got '0'"),
+    ],
+)
+def test_serve_rejects_a_bound_that_is_not_a_positive_size_and_says_why(
+    flag: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", flag, value])
+    assert caught.value.code == 2
+    assert f"argument {flag}: {message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("served", [["--journal-max-requests", "2", "--journal-max-bytes", "64KB"]], indirect=True)
+def test_serve_keeps_the_journal_within_the_bounds_it_is_given(served: str) -> None:
+    for size in (10, 10, 10, 100_000):
+        body = {"model": "greeting", "messages": [{"role": "user", "content": "x" * size}]}
+        assert httpx.post(f"{served}/v1/chat/completions", json=body, timeout=10).status_code == 200
+    journal = httpx.get(f"{served}/_mock/requests", timeout=10).json()
+    assert (len(journal["requests"]), journal["evicted"]) == (1, 3)

@@ -242,3 +242,33 @@ def test_the_entry_point_registers_the_plugin_once(pytestconfig: pytest.Config) 
     plugins = [p for p in pytestconfig.pluginmanager.get_plugins() if getattr(p, "__name__", "") == PLUGIN]
     assert len(plugins) == 1
     assert pytestconfig.pluginmanager.get_plugin("mock_llm") is plugins[0]
+
+
+@pytest.mark.parametrize("where", ["ini", "option"])
+def test_the_journal_bounds_come_from_the_ini_file_or_the_command_line(pytester: pytest.Pytester, where: str) -> None:
+    args: tuple[str, ...] = ()
+    if where == "ini":
+        pytester.makeini("[pytest]\nmock_llm_journal_max_bytes = 64KB\nmock_llm_journal_max_requests = 3\n")
+    else:
+        args = ("--mock-llm-journal-max-bytes", "64KB", "--mock-llm-journal-max-requests", "3")
+    pytester.makepyfile(
+        """
+        import httpx
+
+        def test_bounded(mock_llm):
+            mock_llm.use('turns: ["ok"]')
+            for size in (10, 10, 10, 10, 100_000):
+                body = {"model": "m", "messages": [{"role": "user", "content": "x" * size}]}
+                httpx.post(mock_llm.openai_base_url + "/chat/completions", json=body).raise_for_status()
+            assert (len(mock_llm.requests), mock_llm.requests.evicted) == (1, 4)
+        """
+    )
+    result = pytester.runpytest(*STRICT, *args)
+    result.assert_outcomes(passed=1)
+
+
+def test_a_journal_bound_that_is_not_a_size_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_any(mock_llm):\n    pass\n")
+    result = pytester.runpytest(*STRICT, "--mock-llm-journal-max-bytes", "lots")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*--mock-llm-journal-max-bytes (ini mock_llm_journal_max_bytes) must be at least 1*"])

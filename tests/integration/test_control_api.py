@@ -151,6 +151,7 @@ def test_reset_forgets_scenario_speed_and_requests(http: httpx.Client, mock_llm:
         "scenarios": [],
         "speed": 1.0,
         "requests": 0,
+        "evicted": 0,
         "attempts": [],
     }
 
