@@ -29,7 +29,7 @@ from mockserver.endpoint import (
 )
 from mockserver.errors import RequestError
 from mockserver.journal import Call, Journal
-from mockserver.namespaces import namespace_of
+from mockserver.namespaces import Namespaces, namespace_of
 from mockserver.pacer import clock
 from mockserver.response_store import ResponseStore
 from mockserver.scenario.loader import chaos_from_text
@@ -195,6 +195,7 @@ def create_app(config: ServerConfig, scenarios: Mapping[str, Scenario], journal:
             journal=journal if journal is not None else Journal(config.journal_max_requests, config.journal_max_bytes),
             cache=TurnCache(max_bytes=config.render_cache_max_bytes),
             responses=ResponseStore(max_bytes=config.responses_max_bytes),
+            namespaces=Namespaces(idle_timeout=config.namespace_idle_timeout),
             chaos=chaos_from_text(config.chaos) if config.chaos else None,
         )
     )

@@ -15,6 +15,7 @@ from mockserver.config import (
     JOURNAL_MAX_BYTES,
     JOURNAL_MAX_REQUESTS,
     MIB,
+    NAMESPACE_IDLE_TIMEOUT,
     RENDER_CACHE_MAX_BYTES,
     RESPONSES_MAX_BYTES,
     ServerConfig,
@@ -62,6 +63,18 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {text!r}")
     return value
+
+
+def _idle(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds such as 3600, or 0 for never, got {text!r}"
+        ) from None
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds such as 3600, or 0 for never, got {text!r}")
+    return value or None
 
 
 def _default_scenarios() -> Path:
@@ -124,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=RENDER_CACHE_MAX_BYTES,
         metavar="SIZE",
         help=f"bytes of rendered scenario turns kept for reuse (default: {RENDER_CACHE_MAX_BYTES // MIB}MB)",
+    )
+    kept.add_argument(
+        "--namespace-idle-timeout",
+        type=_idle,
+        default=NAMESPACE_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"forget a namespace unused this long; 0 never does (default: {NAMESPACE_IDLE_TIMEOUT:g})",
     )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
@@ -190,6 +210,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_max_bytes=args.journal_max_bytes,
         responses_max_bytes=args.responses_max_bytes,
         render_cache_max_bytes=args.render_cache_max_bytes,
+        namespace_idle_timeout=args.namespace_idle_timeout,
     )
     sock = bind_socket(config.host, config.port)
     host = f"[{config.host}]" if ":" in config.host else config.host

@@ -13,6 +13,7 @@ JOURNAL_MAX_REQUESTS = 10_000
 JOURNAL_MAX_BYTES = 256 * MIB
 RESPONSES_MAX_BYTES = 256 * MIB
 RENDER_CACHE_MAX_BYTES = 64 * MIB
+NAMESPACE_IDLE_TIMEOUT = 3600.0
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}
 
@@ -46,6 +47,8 @@ class ServerConfig:
     journal_max_bytes: int = JOURNAL_MAX_BYTES
     responses_max_bytes: int = RESPONSES_MAX_BYTES
     render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES
+    # Seconds after which a namespace no request or handle has used is forgotten; None: never.
+    namespace_idle_timeout: float | None = NAMESPACE_IDLE_TIMEOUT
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
@@ -54,3 +57,6 @@ class ServerConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        idle = self.namespace_idle_timeout
+        if idle is not None and not 0 < idle < float("inf"):
+            raise ValueError(f"namespace_idle_timeout must be a number of seconds above 0, or None, got {idle!r}")

@@ -111,6 +111,11 @@ async def get_namespace(request: Request, state: ServerState, ns: Namespace) -> 
     return _state(state, ns)
 
 
+async def delete_namespace(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
+    """Forget the namespace and all it kept; the next request to it starts a fresh one."""
+    return {"namespace": ns.name, "deleted": True, "requests": state.delete(ns.name)}
+
+
 async def reset(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
     state.reset(ns)
     return _state(state, ns)
@@ -206,6 +211,7 @@ def _endpoint(state: ServerState, handler: Handler) -> Callable[[Request], Await
 
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("/namespace", "GET", get_namespace),
+    ("/namespace", "DELETE", delete_namespace),
     ("/reset", "POST", reset),
     ("/scenarios", "GET", list_scenarios),
     ("/scenarios/{name}", "PUT", add_scenario),

@@ -110,7 +110,7 @@ class MockLLM(SdkUrls):
 
     @property
     def _ns(self) -> Namespace:
-        return self.server.state.namespaces.get(self.name)
+        return self.server.state.namespaces.hold(self.name)
 
     @property
     def url(self) -> str:
@@ -204,9 +204,14 @@ class MockLLM(SdkUrls):
         """Re-raise here what went wrong inside the server while it served this namespace."""
         self.server.check(self.name)
 
-    def close(self) -> None:
-        """Drop this namespace's state from the server (the fixture does this after each test)."""
+    def delete(self) -> None:
+        """Forget this namespace and everything the server kept for it: its scenarios, speed,
+        counters, journal and stored responses. Using the handle again starts a fresh one."""
         self.server.state.delete(self.name)
+
+    def close(self) -> None:
+        """The same as `delete()`; the fixture calls it after each test."""
+        self.delete()
 
     def __repr__(self) -> str:
         return f"<MockLLM {self.url}>"

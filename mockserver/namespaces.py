@@ -2,16 +2,19 @@
 
 Requests under `/_ns/<name>/...` belong to namespace `<name>`; bare paths to the default
 namespace "". Each namespace can pin a scenario, add scenarios of its own, run at its own
-speed, and counts its own attempts.
+speed, and counts its own attempts. A namespace no one has used for a while (a CI server
+making one per test) is reclaimed, except the default one and those an in-process handle holds.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from mockserver.config import NAMESPACE_IDLE_TIMEOUT
 from mockserver.errors import UnknownScenarioError
 from mockserver.scenario.loader import SCENARIO_NAME, scenario_from_data, scenario_from_text
 from mockserver.scenario.matching import select_scenario
@@ -56,6 +59,9 @@ class Namespace:
     speed: float | None = None
     attempts: dict[tuple[str, int], int] = field(default_factory=dict)
     errors: list[Exception] = field(default_factory=list)
+    # When it was last used, by the clock of its Namespaces; a held one is never reclaimed.
+    last_used: float = 0.0
+    held: bool = False
 
     def next_attempt(self, scenario: str, turn: int) -> int:
         """0 for the first request at this scenario turn, 1 for the next, and so on."""
@@ -121,18 +127,53 @@ def namespace_of(scope: Scope) -> str:
 
 
 class Namespaces:
-    """Created on first use; thread-safe because the pytest plugin reads them from the test thread."""
+    """Created on first use; thread-safe because the pytest plugin reads them from the test thread.
 
-    def __init__(self) -> None:
+    Every `get` marks its namespace used. Past `idle_timeout` seconds unused, a namespace is
+    offered to `reclaim` (which frees what it kept and says whether it could); the check runs at
+    most every `SWEEP_FRACTION` of the timeout, on a `get`, so it costs a request one comparison."""
+
+    SWEEP_FRACTION = 0.25
+
+    def __init__(
+        self, idle_timeout: float | None = NAMESPACE_IDLE_TIMEOUT, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._items: dict[str, Namespace] = {}
         self._lock = threading.Lock()
+        self.idle_timeout = idle_timeout
+        self.clock = clock
+        self.reclaim: Callable[[Namespace], bool] = lambda namespace: False
+        self._next_sweep = float("inf") if idle_timeout is None else clock() + idle_timeout * self.SWEEP_FRACTION
 
     def get(self, name: str) -> Namespace:
+        now = self.clock()
         found = self._items.get(name)
-        if found is not None:
-            return found
+        if found is None:
+            with self._lock:
+                found = self._items.setdefault(name, Namespace(name))
+        found.last_used = now
+        if now >= self._next_sweep:
+            self._sweep(now)
+        return found
+
+    def hold(self, name: str) -> Namespace:
+        """The namespace, kept however long it goes unused (until deleted): an in-process handle's."""
+        namespace = self.get(name)
+        namespace.held = True
+        return namespace
+
+    def _sweep(self, now: float) -> None:
+        timeout = self.idle_timeout
+        assert timeout is not None
         with self._lock:
-            return self._items.setdefault(name, Namespace(name))
+            if now < self._next_sweep:
+                return
+            self._next_sweep = now + timeout * self.SWEEP_FRACTION
+            idle = [ns for ns in self._items.values() if ns.name and not ns.held and now - ns.last_used >= timeout]
+        for namespace in idle:
+            # Used again since the list was made: kept.
+            if self.clock() - namespace.last_used >= timeout:
+                self.reclaim(namespace)
 
     def find(self, name: str) -> Namespace | None:
         return self._items.get(name)

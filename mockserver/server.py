@@ -23,6 +23,7 @@ from mockserver.app import MockApp, create_app
 from mockserver.config import (
     JOURNAL_MAX_BYTES,
     JOURNAL_MAX_REQUESTS,
+    NAMESPACE_IDLE_TIMEOUT,
     RENDER_CACHE_MAX_BYTES,
     RESPONSES_MAX_BYTES,
     ServerConfig,
@@ -115,6 +116,7 @@ class MockServer(SdkUrls):
         journal_max_bytes: int = JOURNAL_MAX_BYTES,
         responses_max_bytes: int = RESPONSES_MAX_BYTES,
         render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES,
+        namespace_idle_timeout: float | None = NAMESPACE_IDLE_TIMEOUT,
     ) -> None:
         if scenarios is None or isinstance(scenarios, Path | str):
             directory = Path(scenarios) if scenarios is not None else None
@@ -134,6 +136,7 @@ class MockServer(SdkUrls):
             journal_max_bytes=journal_max_bytes,
             responses_max_bytes=responses_max_bytes,
             render_cache_max_bytes=render_cache_max_bytes,
+            namespace_idle_timeout=namespace_idle_timeout,
         )
         self.app = create_app(self.config, loaded)
         self.journal: Journal = self.app.state.journal
@@ -255,7 +258,10 @@ class MockServer(SdkUrls):
         """A handle on one namespace of this server; a fresh unique one if no name is given.
 
         The empty name is the default namespace, the one bare paths such as /v1/... use."""
-        return MockLLM(self, uuid.uuid4().hex[:16] if name is None else name)
+        handle = MockLLM(self, uuid.uuid4().hex[:16] if name is None else name)
+        # Held from now on, so going unused for a while never takes its journal from the handle.
+        self.state.namespaces.hold(handle.name)
+        return handle
 
     def set_scenarios(self, scenarios: Mapping[str, Scenario]) -> None:
         """Swap the shared scenarios whole; requests in flight keep the scenario they started with."""

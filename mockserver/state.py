@@ -31,6 +31,9 @@ class ServerState:
     responses: ResponseStore = field(default_factory=ResponseStore)
     chaos: Chaos | None = None
 
+    def __post_init__(self) -> None:
+        self.namespaces.reclaim = self._reclaim
+
     def fail(self, namespace: str, exc: Exception, where: str) -> None:
         """Keep a server-side failure for `check()` in the test that caused it, and log it for `serve`."""
         exc.add_note(
@@ -46,11 +49,22 @@ class ServerState:
         namespace.reset()
         self._free(namespace.name, owned)
 
-    def delete(self, name: str) -> None:
-        """Forget a namespace and all it kept; a request to it later starts a fresh one."""
+    def delete(self, name: str) -> int:
+        """Forget a namespace and all it kept; a request to it later starts a fresh one. Returns
+        how many journaled requests went with it."""
         namespace = self.namespaces.find(name)
         self.namespaces.drop(name)
+        count = len(self.journal.calls(name))
         self._free(name, namespace.own_scenarios() if namespace is not None else ())
+        return count
+
+    def _reclaim(self, namespace: Namespace) -> bool:
+        """An idle namespace goes, unless a request of it is still in flight (a long stream)."""
+        if not self.journal.idle(namespace.name):
+            return False
+        logger.info("mockserver forgets namespace %r, unused for %g s", namespace.name, self.namespaces.idle_timeout)
+        self.delete(namespace.name)
+        return True
 
     def _free(self, name: str, owned: Iterable[Scenario]) -> None:
         self.journal.clear(name)

@@ -141,6 +141,8 @@ def test_serve_with_chaos_fails_requests_as_the_spec_says(served: str) -> None:
         ("--render-cache-max-bytes", "1XB", "expected a size in bytes"),
         ("--journal-max-requests", "many", "expected a whole number such as 10000, got 'many'"),
         ("--journal-max-requests", "0", "expected at least 1, got '0'"),
+        ("--namespace-idle-timeout", "soon", "expected a number of seconds such as 3600, or 0 for never, got 'soon'"),
+        ("--namespace-idle-timeout", "inf", "expected a number of seconds such as 3600, or 0 for never, got 'inf'"),
     ],
 )
 def test_serve_rejects_a_bound_that_is_not_a_positive_size_and_says_why(

@@ -194,7 +194,7 @@ def test_control_mistakes_are_json_errors(http: httpx.Client, method: str, path:
 def test_an_unknown_control_url_lists_the_control_routes(http: httpx.Client) -> None:
     message = http.get("/_mock/scenarioz").json()["error"]["message"]
     assert message.startswith("Unknown control URL: GET /_ns/")
-    assert "The control API serves GET /_mock/namespace, POST /_mock/reset, GET /_mock/scenarios" in message
+    assert "The control API serves GET /_mock/namespace, DELETE /_mock/namespace, POST /_mock/reset" in message
 
 
 def test_delete_attempts_makes_fail_first_fail_again(http: httpx.Client) -> None:
