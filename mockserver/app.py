@@ -84,6 +84,18 @@ def _stored_responses(dialect: Dialect, state: ServerState) -> Route:
     return Route(f"{dialect.path}/{{response_id}}", stored, methods=["GET", "DELETE"])
 
 
+def _dialect_of_unknown_url(request: Request) -> Dialect | None:
+    """Whose client sent a request to a URL mockserver does not serve: the dialect whose path it
+    extends (`/v1/messages/batches`), else Anthropic's when its version header is there."""
+    path = request.url.path[len(request.scope.get("root_path", "")) :]
+    for dialect in DIALECTS:
+        if path.startswith(dialect.path + "/"):
+            return dialect
+    if path.startswith("/v1/complete") or "anthropic-version" in request.headers:
+        return next(d for d in DIALECTS if d.name == "anthropic_messages")
+    return None
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 404)
     if status == 405:
@@ -95,6 +107,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
             f"POST {d.path}" for d in DIALECTS
         )
     code = "method_not_allowed" if status == 405 else "unknown_url"
+    dialect = None if "/_mock" in request.url.path else _dialect_of_unknown_url(request)
+    if dialect is not None:
+        kind = "invalid_request_error" if status == 405 else "not_found_error"
+        error = RequestError(message, status=status, kind=kind, code=code)
+        return JSONResponse(dialect.render_error(error), status_code=status)
     return JSONResponse(
         {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}},
         status_code=status,

@@ -8,7 +8,6 @@ JSON in and out; every mistake is a 4xx with `{"error": {"message", "type"}}`, n
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mockserver.errors import ScenarioError, UnknownScenarioError
+from mockserver.json_body import BodyError, parse_json
 from mockserver.namespaces import INLINE, Namespace, ScenarioSpec, named, namespace_of, resolve_scenario
 from mockserver.scenario.loader import SCENARIO_NAME
 from mockserver.scenario.model import Scenario
@@ -92,8 +92,8 @@ async def _scenario_spec(request: Request) -> ScenarioSpec:
     if "json" not in request.headers.get("content-type", ""):
         return text
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
+        value = parse_json(text)
+    except BodyError as exc:
         raise ControlError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
     if isinstance(value, str | dict):
         return value
@@ -152,11 +152,13 @@ async def add_scenario(request: Request, state: ServerState, ns: Namespace) -> J
 async def set_speed(request: Request, state: ServerState, ns: Namespace) -> JSONObject:
     text = await _text(request)
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = parse_json(text)
+    except BodyError:
         value = None
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 or math.isinf(value):
-        raise ControlError(400, "invalid_speed", f"Expected a number greater than 0 such as 2 or 0.5, got {text!r}.")
+        raise ControlError(
+            400, "invalid_speed", f"Expected a number greater than 0 such as 2 or 0.5, got {text[:40]!r}."
+        )
     ns.speed = float(value)
     return {"speed": ns.speed}
 

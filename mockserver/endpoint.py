@@ -27,6 +27,7 @@ from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
 from mockserver.faults import FaultAt, place, plan_faults, refusal_for
 from mockserver.journal import Call
+from mockserver.json_body import BodyError, parse_json
 from mockserver.namespaces import namespace_of
 from mockserver.plan import Action, CleanPlan, add_keepalives, split_writes
 from mockserver.response_store import StoredResponse
@@ -208,8 +209,8 @@ class DialectEndpoint:
 
     def _json_body(self, raw: bytes, call: Call) -> JSONObject:
         try:
-            body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            body = parse_json(raw)
+        except BodyError as exc:
             raise RequestError(
                 f"We could not parse the JSON body of your request: {exc}. The API expects a JSON object.",
                 code="invalid_json",

@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mockserver"
 LAYERS: dict[str, int] = {
     "errors": 0,
     "types": 0,
+    "json_body": 0,
     "config": 0,
     "scenario.model": 1,
     "scenario.text": 1,

@@ -78,7 +78,7 @@ def parse_request(body: JSONObject) -> ParsedRequest:
         if not isinstance(message, dict):
             raise RequestError(f"Invalid type for 'messages[{i}]': expected an object.", param=f"messages[{i}]")
         role = message.get("role")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:
             raise RequestError(
                 f"Invalid value for 'messages[{i}].role': expected one of {', '.join(sorted(ROLES))}.",
                 param=f"messages[{i}].role",

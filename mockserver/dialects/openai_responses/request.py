@@ -59,7 +59,8 @@ def _check_item(item: JSONValue, where: str) -> JSONObject:
     if not isinstance(kind, str):
         raise _problem(f"Invalid type for '{where}.type': expected a string.", f"{where}.type", "invalid_type")
     if kind == "message":
-        if item.get("role") not in ROLES:
+        role = item.get("role")
+        if not isinstance(role, str) or role not in ROLES:
             raise _problem(
                 f"Invalid value for '{where}.role': expected one of {', '.join(sorted(ROLES))}.", f"{where}.role"
             )
@@ -168,7 +169,7 @@ def _number(body: JSONObject, key: str, low: float, high: float, default: float)
 
 def _one_of(settings: JSONValue, parent: str, key: str, allowed: frozenset[str]) -> None:
     value = settings.get(key) if isinstance(settings, dict) else None
-    if value is not None and value not in allowed:
+    if value is not None and (not isinstance(value, str) or value not in allowed):
         param = f"{parent}.{key}" if parent else key
         raise _problem(
             f"Invalid value for '{param}': {value!r}. Supported values are: {', '.join(sorted(allowed))}.", param
