@@ -26,7 +26,7 @@ from mockserver.compiled import Filler, output_tokens
 from mockserver.dialects.base import Dialect, ParsedRequest
 from mockserver.errors import RequestError
 from mockserver.faults import FaultAt, place, plan_faults, refusal_for
-from mockserver.journal import Call
+from mockserver.journal import Call, redact_credentials
 from mockserver.json_body import BodyError, parse_json
 from mockserver.namespaces import namespace_of
 from mockserver.plan import Action, CleanPlan, add_keepalives, split_writes
@@ -137,7 +137,7 @@ class DialectEndpoint:
             dialect=self.dialect.name,
             method=scope["method"],
             path=_route_path(scope),
-            headers=headers,
+            headers=redact_credentials(headers),
             body=None,
             time=time.time(),
             namespace=namespace_of(scope),

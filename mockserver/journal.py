@@ -17,6 +17,24 @@ from mockserver.types import JSONValue
 
 # What a journaled request costs besides its body: the record, its headers, its counters.
 CALL_OVERHEAD = 1024
+# Headers that carry a credential. The journal keeps that they were sent, never their value:
+# journals are printed in failing tests, written to reports and read over the control API.
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie"}
+)
+REDACTED = "[redacted]"
+
+
+def redact_credentials(headers: dict[str, str]) -> dict[str, str]:
+    """The headers as journaled: a credential's value is replaced, and `Bearer` stays visible so a
+    test can still tell which scheme the client used."""
+    if CREDENTIAL_HEADERS.isdisjoint(headers):
+        return headers
+    kept = dict(headers)
+    for name in CREDENTIAL_HEADERS.intersection(headers):
+        scheme, _, rest = kept[name].partition(" ")
+        kept[name] = f"{scheme} {REDACTED}" if rest and scheme.lower() in {"bearer", "basic"} else REDACTED
+    return kept
 
 
 @dataclass(slots=True, kw_only=True)

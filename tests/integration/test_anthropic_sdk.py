@@ -147,9 +147,9 @@ def test_authorization_bearer_and_x_api_key_are_both_accepted(serve: ServeFn, cl
     for sdk in (bearer, keyed):
         assert sdk.messages.create(model=MODEL, max_tokens=16, messages=USER).content[0].type == "text"
     sent = [c.headers for c in server.journal.calls()]
-    assert sent[0]["authorization"] == "Bearer test-key"
+    assert sent[0]["authorization"] == "Bearer [redacted]"
     assert "authorization" not in sent[1]
-    assert sent[1]["x-api-key"] == "k"
+    assert sent[1]["x-api-key"] == "[redacted]"
 
 
 # --- bad input: the status and the exception class the SDK surfaces -------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import anthropic
 import httpx
+import openai
 import pytest
 
 from mockserver import MockLLM
@@ -124,3 +125,19 @@ def test_unknown_urls_of_openai_clients_keep_openais_shape(mock_llm: MockLLM) ->
     response = httpx.post(mock_llm.base_url + "/v1/unknown", json={}, headers={"authorization": "Bearer k"}, timeout=10)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_url"
+
+
+def test_credentials_never_reach_the_journal(mock_llm: MockLLM) -> None:
+    mock_llm.use('turns: ["hi"]')
+    with (
+        openai.OpenAI(base_url=mock_llm.openai_base_url, api_key="sk-secret-1234", max_retries=0) as chat,
+        anthropic.Anthropic(base_url=mock_llm.base_url, api_key="sk-ant-secret-5678", max_retries=0) as messages,
+    ):
+        chat.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        messages.messages.create(model="m", max_tokens=16, messages=[{"role": "user", "content": "hi"}])
+    journal = httpx.get(f"{mock_llm.base_url}/_mock/requests", timeout=10).text
+    assert "secret" not in journal
+    assert "secret" not in repr(mock_llm.requests)
+    assert mock_llm.requests[0].headers["authorization"] == "Bearer [redacted]"
+    sent = mock_llm.requests[1].headers
+    assert sent.get("x-api-key", sent.get("authorization")) in {"[redacted]", "Bearer [redacted]"}
