@@ -29,7 +29,7 @@ from mockserver.faults import FaultAt, place, plan_faults, refusal_for
 from mockserver.journal import Call, redact_credentials
 from mockserver.json_body import BodyError, parse_json
 from mockserver.namespaces import namespace_of
-from mockserver.plan import Action, CleanPlan, add_keepalives, split_writes
+from mockserver.plan import Action, CleanPlan, keep_alive, split_writes
 from mockserver.response_store import StoredResponse
 from mockserver.scenario.matching import SCENARIO_HEADER
 from mockserver.scenario.model import StreamError
@@ -285,16 +285,15 @@ class DialectEndpoint:
             if chosen is not None:
                 injected.append(place(chosen, stream))
         newline = "\r\n" if turn.shaping.crlf else "\n"
-        keepalive = keepalive_frame(self.dialect, newline)
-        actions = plan_faults(stream, fill, keepalive=keepalive, injected=injected)
+        actions = plan_faults(stream, fill, injected=injected)
         keepalive_every = turn.shaping.keepalive
         if keepalive_every is None and not stream.faults and not injected:
             # A fault's silence is left as scripted: a stall must look dead to the client.
             keepalive_every = self.dialect.default_keepalive
-        if keepalive_every:
-            actions = add_keepalives(actions, keepalive_every, keepalive)
-        if turn.shaping.write_bytes:
-            actions = split_writes(actions, turn.shaping.write_bytes)
+        write_bytes = turn.shaping.write_bytes
+        if write_bytes:
+            actions = split_writes(actions, write_bytes)
+        actions = keep_alive(actions, keepalive_frame(self.dialect, newline), every=keepalive_every, piece=write_bytes)
         return StreamAnswer(
             status=200,
             headers=response_headers(self.dialect, nonce, b"text/event-stream; charset=utf-8"),

@@ -85,7 +85,6 @@ def plan_faults(
     stream: CompiledStream,
     fill: Callable[[bytes], bytes],
     *,
-    keepalive: bytes,
     injected: Sequence[FaultAt] = (),
 ) -> Sequence[Action]:
     """The writes for one request with the turn's faults (and any `injected` by chaos) applied.
@@ -101,16 +100,15 @@ def plan_faults(
         [*((i, at, f, False) for i, at, f in stream.faults), *((i, at, f, True) for i, at, f in injected)],
         key=lambda f: f[0],
     )
-    return _Planner(stream, fill, keepalive).run(faults)
+    return _Planner(stream, fill).run(faults)
 
 
 class _Planner:
-    __slots__ = ("_batch", "_batch_at", "_fill", "_keepalive", "_out", "_stream")
+    __slots__ = ("_batch", "_batch_at", "_fill", "_out", "_stream")
 
-    def __init__(self, stream: CompiledStream, fill: Callable[[bytes], bytes], keepalive: bytes) -> None:
+    def __init__(self, stream: CompiledStream, fill: Callable[[bytes], bytes]) -> None:
         self._stream = stream
         self._fill = fill
-        self._keepalive = keepalive
         self._out: list[Action] = []
         self._batch: list[bytes] = []
         self._batch_at = 0.0
@@ -147,12 +145,11 @@ class _Planner:
                         return self._close(Close(at, label="truncate"))
                     case Stall(seconds=seconds, keepalive=every):
                         self._flush()
-                        self._out.append(Mark(at, "stall"))
-                        if every:
-                            ticks = int(seconds / every - 1e-9)
-                            self._out.extend(
-                                Write(at + every * n, self._keepalive, 0, "keepalive") for n in range(1, ticks + 1)
-                            )
+                        # The pings, if any, are `plan.keep_alive`'s to add, made as they fall due.
+                        self._out.append(Mark(at, "stall", every))
+                        if slot == len(frames):
+                            # Nothing follows to end the silence: an empty write does, once it is over.
+                            self._out.append(Write(at + seconds, b"", 0))
                         if shifts:
                             offset += seconds
                             due[slot:] = [d + seconds for d in due[slot:]]

@@ -8,7 +8,7 @@ from mockserver.chaos import ChaosPick
 from mockserver.compiled import CompiledStream, compile_stream, compile_turn
 from mockserver.dialects import openai_chat
 from mockserver.faults import body_fault, break_json, plan_faults
-from mockserver.plan import Action, Close, Mark, Write, plan_clean
+from mockserver.plan import Action, Close, Mark, Write, keep_alive, plan_clean
 from mockserver.scenario.model import Disconnect, Duplicate, Reset, Stall
 from tests.conftest import scenario
 
@@ -22,7 +22,7 @@ def compiled(yaml_text: str) -> CompiledStream:
 
 
 def plan(yaml_text: str) -> list[Action]:
-    return plan_faults(compiled(yaml_text), lambda data: data, keepalive=PING)
+    return plan_faults(compiled(yaml_text), lambda data: data)
 
 
 def with_fault(fault: str, timing: str = "") -> str:
@@ -48,7 +48,7 @@ def content(frame: bytes) -> str | None:
 
 def test_a_turn_without_faults_plans_exactly_like_a_clean_stream() -> None:
     stream = compiled('turns: ["Hello world"]')
-    assert list(plan_faults(stream, bytes.upper, keepalive=PING)) == list(plan_clean(stream, bytes.upper))
+    assert list(plan_faults(stream, bytes.upper)) == list(plan_clean(stream, bytes.upper))
 
 
 def test_disconnect_closes_with_fin_after_the_frames_before_it_and_no_done() -> None:
@@ -105,7 +105,7 @@ def test_stall_marks_its_start_and_the_next_frames_come_later() -> None:
 
 
 def test_stall_with_keepalive_fills_the_silence_with_pings() -> None:
-    actions = plan(with_fault("{stall: 3s, keepalive: 1s}"))
+    actions = keep_alive(plan(with_fault("{stall: 3s, keepalive: 1s}")), PING)
     pings = [a for a in actions if isinstance(a, Write) and a.label == "keepalive"]
     assert [(p.at, p.data, p.frames) for p in pings] == [(1.0, PING, 0), (2.0, PING, 0)]
 
@@ -182,14 +182,14 @@ def test_frames_untouched_by_a_fault_still_leave_together() -> None:
 
 def test_an_injected_stall_pushes_every_later_frame_back() -> None:
     stream = compiled('turns: ["one two three"]')
-    actions = plan_faults(stream, lambda d: d, keepalive=PING, injected=[(2, 0.0, Stall(seconds=5))])
+    actions = plan_faults(stream, lambda d: d, injected=[(2, 0.0, Stall(seconds=5))])
     assert Mark(0.0, "stall") in actions
     assert [a.at for a in actions if isinstance(a, Write)] == [0.0, 5.0]
 
 
 def test_an_injected_fault_joins_the_scripted_ones_in_frame_order() -> None:
     stream = compiled(with_fault("duplicate"))
-    actions = plan_faults(stream, lambda d: d, keepalive=PING, injected=[(1, 0.0, Disconnect())])
+    actions = plan_faults(stream, lambda d: d, injected=[(1, 0.0, Disconnect())])
     assert actions[-1] == Close(0.0, label="disconnect")
     assert sent(actions) == stream.frames[0]
 

@@ -96,6 +96,20 @@ def test_a_turns_own_keepalive_interval_wins_over_the_default() -> None:
     assert names.count("ping") == 4
 
 
+def test_a_day_long_pause_pinged_every_millisecond_leaves_the_server_free(serve: ServeFn) -> None:
+    server = serve("turns: [{keepalive: 1ms, steps: [{text: before}, {pause: 86400}, {text: after}]}]")
+    with httpx.stream("POST", f"{server.url}/v1/messages", json=REQUEST, headers=HEADERS, timeout=10) as paused:
+        pings = 0
+        for line in paused.iter_lines():
+            pings += line == "event: ping"
+            if pings == 5:
+                break
+        # Were the pings built ahead, this request would wait on tens of millions of them.
+        counted = post(server, "/v1/messages/count_tokens", body={"model": "m", "messages": REQUEST["messages"]})
+        assert counted.status_code == 200
+    assert pings == 5
+
+
 def test_short_stream_gets_only_the_first_ping(serve: ServeFn) -> None:
     assert event_names(post(serve("turns: ['quick answer']")).text).count("ping") == 1
 
