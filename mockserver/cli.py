@@ -22,7 +22,7 @@ from mockserver.config import (
     parse_size,
 )
 from mockserver.errors import MockServerError, ScenarioError
-from mockserver.scenario.loader import chaos_from_text, load_scenarios
+from mockserver.scenario.loader import chaos_from_text, check_scenarios, load_scenarios
 
 
 def _speed(text: str) -> float:
@@ -170,9 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(report, end="")
                 return 0
             case "validate":
-                scenarios = load_scenarios(args.directory)
-                print(f"{args.directory}: {len(scenarios)} scenarios, all valid")
-                return 0
+                return _validate(args.directory)
             case "list":
                 directory = args.directory or _default_scenarios()
                 for name, scenario in sorted(load_scenarios(directory).items()):
@@ -190,6 +188,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MockServerError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 1
+
+
+def _validate(directory: Path) -> int:
+    """A verdict for every file: the valid ones on stdout, each problem of the others on stderr."""
+    verdicts = check_scenarios(directory)
+    failed = [verdict for _, verdict in verdicts if isinstance(verdict, ScenarioError)]
+    if not failed:
+        print(f"{directory}: {len(verdicts)} scenarios, all valid")
+        return 0
+    for path, verdict in verdicts:
+        if not isinstance(verdict, ScenarioError):
+            print(f"{path}: valid")
+    problems = [problem for verdict in failed for problem in verdict.problems]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    count = len(problems)
+    print(
+        f"{count} problem{'s' if count != 1 else ''} found in {len(failed)} of {len(verdicts)} files", file=sys.stderr
+    )
+    return 1
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "sse": 1,
     "template": 1,
     "scenario.readers": 1,
+    "scenario.document": 2,
     "scenario.fault_syntax": 2,
     "scenario.turn_syntax": 2,
     "scenario.loader": 2,
@@ -146,7 +147,7 @@ def test_dialects_do_not_import_each_other(path: Path) -> None:
 
 def test_only_the_loader_reads_yaml() -> None:
     readers = sorted(module_name(p) for p in MODULES if any(t.split(".")[0] == "yaml" for t in imports(p)))
-    assert readers == ["scenario.cursor"]
+    assert readers == ["scenario.cursor", "scenario.document"]
 
 
 def test_nothing_imports_the_cli_or_the_pytest_plugin() -> None:

@@ -16,6 +16,11 @@ from mockserver.cli import main
 
 GOOD = "description: Says hi.\nturns: [hi]\n"
 BAD = "turns:\n  - text: hi\n    stopp: length\n"
+ALIAS_BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+    + "turns: [{text: hi, stop: *i}]\n"
+)
 
 
 @pytest.fixture
@@ -39,7 +44,17 @@ def test_validate_lists_every_problem_as_file_line_field(folder: Path, capsys: p
         err[1]
         == f"{folder}/worse.yaml:1: turns[0].pause: unknown key ('pause' is a step: put it in the turn's 'steps' list)"
     )
-    assert err[-1] == "2 problems found"
+    assert err[-1] == "2 problems found in 2 of 3 files"
+    assert capsys.readouterr().out == ""
+
+
+def test_validate_gives_every_file_a_verdict(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "bomb.yaml").write_text(ALIAS_BOMB)
+    (folder / "zeta.yaml").write_text(GOOD)
+    assert main(["validate", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"{folder}/greeting.yaml: valid", f"{folder}/zeta.yaml: valid"]
+    assert captured.err.splitlines()[-1] == "1 problem found in 1 of 3 files"
 
 
 def test_list_shows_names_turns_and_descriptions(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -115,23 +115,3 @@ def type_name(value: object) -> str:
             return "a mapping"
         case _:
             return type(value).__name__
-
-
-def parse_document(text: str, report: Report) -> Cursor | None:
-    """Parse with the safe loader only; a syntax error becomes a located problem."""
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            value = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = None if mark is None else mark.line + 1
-        report.add(line, "", f"invalid YAML: {exc.problem or exc.context}")
-        return None
-    except yaml.YAMLError as exc:
-        report.add(None, "", f"invalid YAML: {exc}")
-        return None
-    return Cursor(value, node, "", report)

@@ -20,10 +20,12 @@ from mockserver.scenario.model import (
     StreamError,
     Truncate,
 )
-from mockserver.scenario.readers import read_bool, read_duration, read_int, read_interval, read_number, read_string
+from mockserver.scenario.readers import read_bool, read_duration, read_fraction, read_int, read_interval, read_string
 
 HTTP_ERROR_KEYS = frozenset({"status", "retry_after", "message", "type", "should_retry"})
 CHAOS_KEYS = frozenset({"seed", "rate", "faults"})
+# Each duplicated frame is a copy in memory; a reorder window beyond this is the whole stream anyway.
+MAX_COPIES = 1_000
 HTTP_ERROR_STATUSES = frozenset({400, 401, 402, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504, 529})
 
 
@@ -81,10 +83,10 @@ def read_fault(c: Cursor) -> Fault | None:
             message = read_string(extras["message"]) if "message" in extras else None
             return None if error is None else StreamError(error=error, message=message)
         case "duplicate":
-            count = 1 if main is None else read_int(main, minimum=1)
+            count = 1 if main is None else read_int(main, minimum=1, maximum=MAX_COPIES)
             return None if count is None else Duplicate(count=count)
         case "reorder":
-            count = 2 if main is None else read_int(main, minimum=2)
+            count = 2 if main is None else read_int(main, minimum=2, maximum=MAX_COPIES)
             return None if count is None else Reorder(count=count)
         case _:
             return None
@@ -145,9 +147,7 @@ def read_shaping(c: Cursor) -> Shaping:
 def read_chaos(c: Cursor, seed: int) -> Chaos | None:
     if not c.mapping(CHAOS_KEYS):
         return None
-    rate = read_number(c.child("rate")) if c.has("rate") else 0.1
-    if rate is not None and rate > 1:
-        c.child("rate").problem(f"expected a fraction between 0 and 1, got {rate}")
+    rate = read_fraction(c.child("rate")) if c.has("rate") else 0.1
     chaos_seed = read_int(c.child("seed")) if c.has("seed") else seed
     faults: list[Fault | HttpError] = []
     faults_c = c.child("faults")

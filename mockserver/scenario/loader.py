@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mockserver.errors import Problem, ScenarioError
-from mockserver.scenario.cursor import Cursor, Report, parse_document, type_name
+from mockserver.scenario.cursor import Cursor, Report, type_name
+from mockserver.scenario.document import MAX_CHARACTERS, parse_document
 from mockserver.scenario.fault_syntax import read_chaos
 from mockserver.scenario.model import Chaos, Match, Scenario, Timing, Turn
 from mockserver.scenario.readers import read_int, read_string
@@ -119,8 +120,16 @@ def scenario_from_data(data: Mapping[str, object], name: str, source: str = "<in
     return _finish(report, _scenario(Cursor(dict(data), None, "", report), name, source))
 
 
+MAX_FILE_BYTES = MAX_CHARACTERS
+
+
 def load_scenario_file(path: Path) -> Scenario:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                [Problem(str(path), None, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(str(path), None, "", f"cannot read: {exc}")]) from exc
@@ -131,23 +140,38 @@ def scenario_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_scenarios(directory: Path) -> dict[str, Scenario]:
-    """Every `*.yaml` in the folder, keyed by file stem; all problems of all files in one error."""
+def check_scenarios(directory: Path) -> list[tuple[Path, Scenario | ScenarioError]]:
+    """Every `*.yaml` in the folder with its verdict: the scenario, or all of its problems."""
     if not directory.is_dir():
         raise ScenarioError([Problem(str(directory), None, "", "not a folder of scenario files")])
-    problems: list[Problem] = []
-    scenarios: dict[str, Scenario] = {}
+    verdicts: list[tuple[Path, Scenario | ScenarioError]] = []
+    names: set[str] = set()
     for path in scenario_files(directory):
         if not SCENARIO_NAME.match(path.stem):
-            problems.append(Problem(str(path), None, "", "a scenario file name may use letters, digits, '.', '_', '-'"))
+            message = "a scenario file name may use letters, digits, '.', '_', '-'"
+            verdicts.append((path, ScenarioError([Problem(str(path), None, "", message)])))
             continue
-        if path.stem in scenarios:
-            problems.append(Problem(str(path), None, "", f"another file already defines scenario {path.stem!r}"))
+        if path.stem in names:
+            message = f"another file already defines scenario {path.stem!r}"
+            verdicts.append((path, ScenarioError([Problem(str(path), None, "", message)])))
             continue
+        names.add(path.stem)
         try:
-            scenarios[path.stem] = load_scenario_file(path)
+            verdicts.append((path, load_scenario_file(path)))
         except ScenarioError as exc:
-            problems.extend(exc.problems)
+            verdicts.append((path, exc))
+    return verdicts
+
+
+def load_scenarios(directory: Path) -> dict[str, Scenario]:
+    """Every `*.yaml` in the folder, keyed by file stem; all problems of all files in one error."""
+    scenarios: dict[str, Scenario] = {}
+    problems: list[Problem] = []
+    for path, verdict in check_scenarios(directory):
+        if isinstance(verdict, ScenarioError):
+            problems.extend(verdict.problems)
+        else:
+            scenarios[path.stem] = verdict
     if problems:
         raise ScenarioError(problems)
     return scenarios

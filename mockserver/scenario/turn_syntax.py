@@ -23,7 +23,7 @@ from mockserver.scenario.model import (
     Turn,
     Usage,
 )
-from mockserver.scenario.readers import read_duration, read_int, read_number, read_string
+from mockserver.scenario.readers import read_duration, read_fraction, read_int, read_number, read_string
 
 TIMING_KEYS = frozenset({"ttft", "tokens_per_second", "jitter"})
 SHORT_TURN_KEYS = frozenset({"text", "reasoning", "tool_calls", "steps", "redacted_reasoning"})
@@ -68,6 +68,14 @@ def _derived_seed(seed: int, where: str) -> int:
     return zlib.crc32(f"{seed}:{where}".encode())
 
 
+# Slower than a token per 100 s or faster than a million a second is no stream anyone scripts.
+MIN_RATE = 0.01
+MAX_RATE = 1_000_000.0
+# Counts that each cost memory per unit at load or at serve time.
+MAX_GENERATED_TOKENS = 100_000
+MAX_FAKER_COUNT = 10_000
+
+
 def read_timing(c: Cursor, base: Timing) -> Timing:
     """A `timing:` mapping; the keys it leaves out keep the values of `base` (the scenario's timing)."""
     if not c.mapping(TIMING_KEYS):
@@ -76,15 +84,9 @@ def read_timing(c: Cursor, base: Timing) -> Timing:
     if c.has("ttft"):
         ttft = read_duration(c.child("ttft")) or 0.0
     if c.has("tokens_per_second"):
-        value = read_number(c.child("tokens_per_second"))
-        if value == 0:
-            c.child("tokens_per_second").problem("expected a number > 0")
-        tps = value or None
+        tps = read_number(c.child("tokens_per_second"), minimum=MIN_RATE, maximum=MAX_RATE)
     if c.has("jitter"):
-        value = read_number(c.child("jitter"))
-        if value is not None and value > 1:
-            c.child("jitter").problem(f"expected a fraction between 0 and 1, got {value}")
-        jitter = min(value or 0.0, 1.0)
+        jitter = read_fraction(c.child("jitter")) or 0.0
     return Timing(ttft=ttft, tokens_per_second=tps, jitter=jitter)
 
 
@@ -110,23 +112,54 @@ def _text_value(c: Cursor, seed: int) -> str | None:
     if "tokens" in c.value:
         if len(c.value) > 1:
             c.problem("'tokens' takes no other keys")
-        count = read_int(c.child("tokens"), minimum=1)
+        count = read_int(c.child("tokens"), minimum=1, maximum=MAX_GENERATED_TOKENS)
         return None if count is None else textgen.generate_tokens(count, _derived_seed(seed, c.where))
     if "faker" not in c.value:
         c.problem("expected a mapping with 'faker' (a provider such as paragraph) or 'tokens' (a count)")
         return None
     method = c.child("faker")
-    if method.value not in textgen.FAKER_METHODS:
-        method.problem(
-            f"unknown Faker provider {method.value!r} (expected one of: {', '.join(sorted(textgen.FAKER_METHODS))})"
-        )
+    if not isinstance(method.value, str) or method.value not in textgen.FAKER_METHODS:
+        shown = repr(method.value) if isinstance(method.value, str) else type_name(method.value)
+        method.problem(f"unknown Faker provider {shown} (expected one of: {', '.join(sorted(textgen.FAKER_METHODS))})")
         return None
-    kwargs = {str(k): v for k, v in c.value.items() if k != "faker"}
+    kwargs = _faker_arguments(c)
+    if kwargs is None:
+        return None
     try:
-        return textgen.generate(str(method.value), kwargs, _derived_seed(seed, c.where))
-    except (TypeError, ValueError, AttributeError) as exc:
-        c.problem(f"Faker {method.value} rejected its arguments: {exc}")
+        return textgen.generate(method.value, kwargs, _derived_seed(seed, c.where))
+    except Exception as exc:
+        # Faker checks its own arguments, each provider in its own way and with its own errors.
+        c.problem(f"Faker {method.value} rejected its arguments: {type(exc).__name__}: {exc}")
         return None
+
+
+def _faker_arguments(c: Cursor) -> dict[str, object] | None:
+    """A provider's arguments: counts within reach, words as non-empty lists of strings."""
+    kwargs: dict[str, object] = {}
+    for key in c.field_names():
+        if key == "faker":
+            continue
+        arg = c.child(key)
+        value = arg.value
+        if isinstance(value, bool | str):
+            kwargs[key] = value
+        elif isinstance(value, int):
+            number = read_int(arg, maximum=MAX_FAKER_COUNT)
+            if number is None:
+                return None
+            kwargs[key] = number
+        elif (
+            isinstance(value, list)
+            and value
+            and len(value) <= MAX_FAKER_COUNT
+            and all(isinstance(v, str) for v in value)
+        ):
+            kwargs[key] = list(value)
+        else:
+            shown = "an empty list" if value == [] else type_name(value)
+            arg.problem(f"expected a count, a string, true/false or a non-empty list of words, got {shown}")
+            return None
+    return kwargs
 
 
 def _pieces(c: Cursor, text: str, mode: str | int | list[str] | None) -> tuple[str, ...]:

@@ -120,9 +120,9 @@ def test_tool_arguments_may_be_a_json_string() -> None:
 
 
 def test_yaml_syntax_error_names_file_and_line() -> None:
-    assert problems("turns:\n  - text: [unclosed\n") == [
-        "s.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>'"
-    ]
+    (problem,) = problems("turns:\n  - text: [unclosed\n")
+    assert problem.startswith("s.yaml:3: invalid YAML: ")
+    assert "expected ',' or ']'" in problem
 
 
 def test_unknown_key_suggests_the_closest_known_one() -> None:
