@@ -14,6 +14,7 @@ from mockserver.config import (
     BUNDLED_SCENARIOS,
     JOURNAL_MAX_BYTES,
     JOURNAL_MAX_REQUESTS,
+    KEEP_ALIVE_TIMEOUT,
     MIB,
     NAMESPACE_IDLE_TIMEOUT,
     RENDER_CACHE_MAX_BYTES,
@@ -145,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"forget a namespace unused this long; 0 never does (default: {NAMESPACE_IDLE_TIMEOUT:g})",
     )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=_count,
+        default=KEEP_ALIVE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a kept-alive connection idle this long (default: {KEEP_ALIVE_TIMEOUT:g})",
+    )
 
     validate = commands.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("directory", type=Path)
@@ -229,6 +237,7 @@ def _serve(args: argparse.Namespace) -> int:
         responses_max_bytes=args.responses_max_bytes,
         render_cache_max_bytes=args.render_cache_max_bytes,
         namespace_idle_timeout=args.namespace_idle_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
     )
     sock = bind_socket(config.host, config.port)
     host = f"[{config.host}]" if ":" in config.host else config.host

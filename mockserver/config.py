@@ -14,6 +14,8 @@ JOURNAL_MAX_BYTES = 256 * MIB
 RESPONSES_MAX_BYTES = 256 * MIB
 RENDER_CACHE_MAX_BYTES = 64 * MIB
 NAMESPACE_IDLE_TIMEOUT = 3600.0
+# Seconds an idle kept-alive connection stays open for the client's next request.
+KEEP_ALIVE_TIMEOUT = 30
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": MIB, "g": 1024 * MIB, "t": 1024 * 1024 * MIB}
 
@@ -49,6 +51,7 @@ class ServerConfig:
     render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES
     # Seconds after which a namespace no request or handle has used is forgotten; None: never.
     namespace_idle_timeout: float | None = NAMESPACE_IDLE_TIMEOUT
+    keep_alive_timeout: int = KEEP_ALIVE_TIMEOUT
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
@@ -60,3 +63,6 @@ class ServerConfig:
         idle = self.namespace_idle_timeout
         if idle is not None and not 0 < idle < float("inf"):
             raise ValueError(f"namespace_idle_timeout must be a number of seconds above 0, or None, got {idle!r}")
+        alive = self.keep_alive_timeout
+        if type(alive) is not int or alive < 1:
+            raise ValueError(f"keep_alive_timeout must be a whole number of seconds of at least 1, got {alive!r}")

@@ -17,9 +17,7 @@ from typing import Any
 from mockserver.journal import Call
 from mockserver.pacer import clock
 from mockserver.plan import Action, Write, due_offsets
-from mockserver.transport import chunked_head, record_disconnect
-
-_END = b"0\r\n\r\n"
+from mockserver.transport import END_OF_CHUNKS, complete_response, frame, record_disconnect, response_head
 
 
 class DirectStream:
@@ -32,6 +30,7 @@ class DirectStream:
     __slots__ = (
         "_actions",
         "_call",
+        "_chunked",
         "_clock",
         "_cycle",
         "_done",
@@ -72,7 +71,7 @@ class DirectStream:
         self._done = False
         self._start = self._loop.time()
         # The head leaves with the first write, in one system call.
-        self._pending = chunked_head(cycle, status, headers)
+        self._pending, self._chunked = response_head(cycle, status, headers)
 
     @property
     def done(self) -> bool:
@@ -106,6 +105,7 @@ class DirectStream:
             # The client is not reading: the connection calls `tick` again once it drains.
             return
         actions, dues, start, speed, last = self._actions, self._dues, self._start, self._speed, self._last
+        chunked = self._chunked
         now = self._loop.time()
         i = self._index
         out = [self._pending] if self._pending else []
@@ -118,14 +118,15 @@ class DirectStream:
             action = actions[i]
             assert isinstance(action, Write)
             if action.data:
-                out.append(b"%x\r\n%b\r\n" % (len(action.data), action.data))
+                out.append(frame(action.data, chunked=chunked))
             # Counted before sending, so the journal never lags what the client has already read.
             call.frames_sent += action.frames
             call.bytes_sent += len(action.data)
             i += 1
         self._index = i
         if i > last:
-            out.append(_END)
+            if chunked:
+                out.append(END_OF_CHUNKS)
             call.completed = True
         if out:
             transport.write(b"".join(out))
@@ -135,12 +136,6 @@ class DirectStream:
             self._clock.call_at(due, self.tick)
 
     def _complete(self) -> None:
-        """End the response as the server's `send` does after the last body message."""
         self._done = True
-        cycle = self._cycle
-        cycle.response_complete = True
-        cycle.message_event.set()
-        if not cycle.keep_alive:
-            cycle.transport.close()
-        cycle.on_response()
+        complete_response(self._cycle)
         self._finished(self._call)

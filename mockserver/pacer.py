@@ -30,9 +30,9 @@ class Socket(Protocol):
     @property
     def write_paused(self) -> bool: ...
 
-    def write_chunk(self, data: bytes) -> None: ...
+    def write_now(self, data: bytes) -> None: ...
 
-    def release(self) -> None: ...
+    def flush(self) -> None: ...
 
 
 class Clock:
@@ -167,7 +167,7 @@ class Pacer:
             if due > now:
                 # Whatever is held (the head) leaves now, not with a later write. The write that
                 # waits is built when it is due, not now, so a held stream keeps no bytes.
-                socket.release()
+                socket.flush()
                 self._index = i
                 if due - now < self._watch_after:
                     self._clock.call_at(due, self._tick)
@@ -189,7 +189,7 @@ class Pacer:
             # Counted before sending, so the journal never lags what the client has already read.
             call.frames_sent += action.frames
             call.bytes_sent += len(action.data)
-            socket.write_chunk(action.data)
+            socket.write_now(action.data)
             i += 1
         self._index = i
         self._done.set_result(i)

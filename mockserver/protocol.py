@@ -21,7 +21,14 @@ from mockserver.types import Scope
 # the server runs uvicorn's own protocol and every request takes the ASGI path.
 SUPPORTED = all(
     hasattr(HttpToolsProtocol, name)
-    for name in ("_start_asgi_task", "on_body", "on_message_complete", "on_response_complete", "resume_writing")
+    for name in (
+        "_start_asgi_task",
+        "_unset_keepalive_if_required",
+        "on_body",
+        "on_message_complete",
+        "on_response_complete",
+        "resume_writing",
+    )
 )
 
 
@@ -44,6 +51,10 @@ class MockHttpProtocol(HttpToolsProtocol):
         self._direct: DirectStream | None = None
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        # A stream served here can end while the bytes it came in are still being parsed, which
+        # arms the idle timer before the next request in those bytes starts: that request is
+        # not idle time, so the timer goes (or it would cut that request's stream).
+        self._unset_keepalive_if_required()
         mock = self._mock
         if (
             mock is None

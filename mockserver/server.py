@@ -23,6 +23,7 @@ from mockserver.app import MockApp, create_app
 from mockserver.config import (
     JOURNAL_MAX_BYTES,
     JOURNAL_MAX_REQUESTS,
+    KEEP_ALIVE_TIMEOUT,
     NAMESPACE_IDLE_TIMEOUT,
     RENDER_CACHE_MAX_BYTES,
     RESPONSES_MAX_BYTES,
@@ -74,7 +75,7 @@ def uvicorn_config(app: MockApp, config: ServerConfig, *, in_process: bool = Fal
         proxy_headers=False,
         # In-process, a test session must end even if a stream is stalled on purpose.
         timeout_graceful_shutdown=1 if in_process else None,
-        timeout_keep_alive=30,
+        timeout_keep_alive=config.keep_alive_timeout,
         backlog=2048,
     )
 
@@ -117,6 +118,7 @@ class MockServer(SdkUrls):
         responses_max_bytes: int = RESPONSES_MAX_BYTES,
         render_cache_max_bytes: int = RENDER_CACHE_MAX_BYTES,
         namespace_idle_timeout: float | None = NAMESPACE_IDLE_TIMEOUT,
+        keep_alive_timeout: int = KEEP_ALIVE_TIMEOUT,
     ) -> None:
         if scenarios is None or isinstance(scenarios, Path | str):
             directory = Path(scenarios) if scenarios is not None else None
@@ -137,6 +139,7 @@ class MockServer(SdkUrls):
             responses_max_bytes=responses_max_bytes,
             render_cache_max_bytes=render_cache_max_bytes,
             namespace_idle_timeout=namespace_idle_timeout,
+            keep_alive_timeout=keep_alive_timeout,
         )
         self.app = create_app(self.config, loaded)
         self.journal: Journal = self.app.state.journal
@@ -337,7 +340,7 @@ def _serve_workers(config: ServerConfig, sock: socket.socket, workers: int, *, w
         access_log=False,
         http=MockHttpProtocol if PROTOCOL_SUPPORTED else "httptools",
         proxy_headers=False,
-        timeout_keep_alive=30,
+        timeout_keep_alive=config.keep_alive_timeout,
         backlog=2048,
     )
 

@@ -27,31 +27,26 @@ logger = logging.getLogger("mockserver")
 WATCH_THRESHOLD = 0.5
 
 
-class _Held:
-    """Stands in for the socket while the response head waits to leave with the first body bytes."""
-
-    __slots__ = ("parts", "real")
-
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self.parts.append(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-
 class Connection:
-    """What the ASGI server exposes about the socket; uvicorn's cycle has both attributes."""
+    """What the ASGI server exposes about the socket; uvicorn's cycle has both attributes.
 
-    __slots__ = ("_cycle", "_held", "_receive")
+    On uvicorn's httptools cycle, before its response has started, the head and the body are
+    written straight to the socket (`direct`): framed as the server's `send` would frame them,
+    chunked for HTTP/1.1 and delimited by the end of the connection for HTTP/1.0, without its
+    checks on each header (ours are constants and ids) or an ASGI message per write. The head
+    waits to leave with the first body bytes, in one system call. Under any other server the
+    same calls become ASGI messages.
+    """
+
+    __slots__ = ("_chunked", "_cycle", "_direct", "_pending", "_receive", "_send")
 
     def __init__(self, send: Send, receive: Receive) -> None:
+        self._send = send
         self._cycle = getattr(send, "__self__", None)
         self._receive = receive
-        self._held: _Held | None = None
+        self._direct = False
+        self._chunked = True
+        self._pending = b""
 
     @property
     def disconnected(self) -> bool:
@@ -64,43 +59,55 @@ class Connection:
 
     @property
     def direct(self) -> bool:
-        """Whether the head and body chunks may be written straight to the socket: uvicorn's
-        httptools cycle before its response has started, which frames a chunked body as
-        `write_chunk` does and keeps no state per chunk."""
-        cycle = self._cycle
-        return (
-            hasattr(cycle, "flow")
-            and hasattr(cycle, "default_headers")
-            and getattr(cycle, "chunked_encoding", False) is not False
-            and not getattr(cycle, "response_started", True)
-        )
+        """Whether `start` chose to write to the socket itself."""
+        return self._direct
 
     @property
     def write_paused(self) -> bool:
         return bool(self._cycle.flow.write_paused)  # type: ignore[union-attr]
 
-    def write_chunk(self, data: bytes) -> None:
-        if data:
-            self._cycle.transport.write(b"%x\r\n%b\r\n" % (len(data), data))  # type: ignore[union-attr]
-        self.release()
+    async def start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        cycle = self._cycle
+        if writable(cycle):
+            self._pending, self._chunked = response_head(cycle, status, headers)
+            self._direct = True
+        else:
+            await self._send({"type": "http.response.start", "status": status, "headers": headers})
 
-    def start_chunked(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
-        """Write the head of a chunked response as the server's `send` would, without its checks
-        on each header (ours are constants and ids) or the ASGI message around it."""
-        self._cycle.transport.write(chunked_head(self._cycle, status, headers))  # type: ignore[union-attr]
+    def flush(self) -> None:
+        """Send the head now if it is still waiting for body bytes."""
+        if self._pending:
+            pending, self._pending = self._pending, b""
+            self._cycle.transport.write(pending)  # type: ignore[union-attr]
 
-    def hold(self) -> None:
-        """Collect what the server writes until `release`, to send it in one system call."""
-        if self._cycle is not None and hasattr(self._cycle, "transport") and self._held is None:
-            self._held = _Held(self._cycle.transport)
-            self._cycle.transport = self._held
+    def write_now(self, data: bytes) -> None:
+        """Write one body part straight to the socket (direct only), the head first if waiting."""
+        out = frame(data, chunked=self._chunked)
+        if self._pending:
+            out, self._pending = self._pending + out, b""
+        if out:
+            self._cycle.transport.write(out)  # type: ignore[union-attr]
 
-    def release(self) -> None:
-        held, self._held = self._held, None
-        if held is not None:
-            self._cycle.transport = held.real  # type: ignore[union-attr]
-            if held.parts:
-                held.real.write(b"".join(held.parts))
+    async def write(self, data: bytes) -> None:
+        if not self._direct:
+            await self._send({"type": "http.response.body", "body": data, "more_body": True})
+            return
+        if self.write_paused and not self.disconnected:
+            await self._cycle.flow.drain()  # type: ignore[union-attr]
+        self.write_now(data)
+
+    async def finish(self, data: bytes = b"") -> None:
+        """Write the last body part and end the response."""
+        if not self._direct:
+            await self._send({"type": "http.response.body", "body": data, "more_body": False})
+            return
+        if self.write_paused and not self.disconnected:
+            await self._cycle.flow.drain()  # type: ignore[union-attr]
+        out = self._pending + frame(data, chunked=self._chunked) + (END_OF_CHUNKS if self._chunked else b"")
+        self._pending = b""
+        if out:
+            self._cycle.transport.write(out)  # type: ignore[union-attr]
+        complete_response(self._cycle)
 
     async def wait(self, delay: float) -> bool:
         """Sleep `delay` seconds; True if the client went away meanwhile."""
@@ -124,6 +131,7 @@ class Connection:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             transport.abort()
         else:
+            self.flush()
             transport.close()
         await self.settle()
 
@@ -135,29 +143,59 @@ class Connection:
             await asyncio.sleep(0.001)
 
 
-def chunked_head(cycle: Any, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
-    """The head of a chunked response on uvicorn's httptools cycle, which is marked started as
-    its own `send` marks it: the server's default headers (date, server) first, then ours."""
+END_OF_CHUNKS = b"0\r\n\r\n"
+
+
+def writable(cycle: Any) -> bool:
+    """Whether a response may be written straight to `cycle`'s socket: uvicorn's httptools cycle
+    before its response has started, whose `send` keeps no state per body part."""
+    return (
+        hasattr(cycle, "flow")
+        and hasattr(cycle, "default_headers")
+        and hasattr(cycle, "on_response")
+        and getattr(cycle, "chunked_encoding", False) is not False
+        and not getattr(cycle, "response_started", True)
+    )
+
+
+def response_head(cycle: Any, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[bytes, bool]:
+    """The head of a streamed response on uvicorn's httptools cycle, and whether its body is
+    chunked: HTTP/1.0 has no chunks, so there the end of the connection ends the body. The
+    cycle is marked started as its own `send` marks it: the server's default headers (date,
+    server) first, then ours."""
+    chunked = cycle.scope.get("http_version") != "1.0"
     content = [_status_line(status)]
     content.extend(b"%s: %s\r\n" % pair for pair in cycle.default_headers)
     content.extend(b"%s: %s\r\n" % pair for pair in headers)
     if not cycle.keep_alive:
         content.append(b"connection: close\r\n")
-    content.append(b"transfer-encoding: chunked\r\n\r\n")
-    head = b"".join(content)
+    content.append(b"transfer-encoding: chunked\r\n\r\n" if chunked else b"\r\n")
     cycle.response_started = True
     cycle.waiting_for_100_continue = False
-    cycle.chunked_encoding = True
-    return head
+    cycle.chunked_encoding = chunked
+    return b"".join(content), chunked
+
+
+def frame(data: bytes, *, chunked: bool) -> bytes:
+    """One body part as it goes on the wire."""
+    if not chunked or not data:
+        return data
+    return b"%x\r\n%b\r\n" % (len(data), data)
+
+
+def complete_response(cycle: Any) -> None:
+    """End the response on uvicorn's cycle as its `send` does after the last body part: the
+    connection closes unless kept alive, and the next pipelined request starts."""
+    cycle.response_complete = True
+    cycle.message_event.set()
+    if not cycle.keep_alive:
+        cycle.transport.close()
+    cycle.on_response()
 
 
 @functools.cache
 def _status_line(status: int) -> bytes:
     return b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
-
-
-async def send_head(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
 
 
 async def send_body(
@@ -174,6 +212,7 @@ async def send_body(
         await asyncio.sleep(delay)
     if call is not None:
         call.completed = True
+    headers = [*headers, (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
@@ -208,34 +247,26 @@ async def stream(
         await conn.settle()
         return
     start = loop.time()
-    conn.hold()
+    await conn.start(status, headers)
     first = 0
-    try:
-        direct = conn.direct
-        if direct:
-            conn.start_chunked(status, headers)
-        else:
-            await send_head(send, status, headers)
-        if direct:
-            pacer = Pacer(conn, actions, start=start, speed=speed, call=call, watch_after=WATCH_THRESHOLD)
-            done = await pacer.run(receive)
-            if done is None:
-                conn.release()
-                record_disconnect(call, loop.time() - start)
-                await conn.settle()
-                return
-            first = done
-            final = pacer.action(first) if first == len(actions) - 1 else None
-            if final is not None and plain(final) and start + final.at / speed <= loop.time() and not conn.disconnected:
-                assert isinstance(final, Write)
-                call.frames_sent += final.frames
-                call.bytes_sent += len(final.data)
-                call.completed = True
-                # The last write leaves with the end of the response, the head too if still held.
-                await send({"type": "http.response.body", "body": final.data, "more_body": False})
-                return
-    finally:
-        conn.release()
+    if conn.direct:
+        pacer = Pacer(conn, actions, start=start, speed=speed, call=call, watch_after=WATCH_THRESHOLD)
+        done = await pacer.run(receive)
+        if done is None:
+            record_disconnect(call, loop.time() - start)
+            await conn.settle()
+            return
+        first = done
+        final = pacer.action(first) if first == len(actions) - 1 else None
+        if final is not None and plain(final) and start + final.at / speed <= loop.time() and not conn.disconnected:
+            assert isinstance(final, Write)
+            call.frames_sent += final.frames
+            call.bytes_sent += len(final.data)
+            call.completed = True
+            # The last write leaves with the end of the response, the head too if still waiting.
+            await conn.finish(final.data)
+            return
+        conn.flush()
     last = len(actions) - 1
     for index in range(first, len(actions)):
         action = actions[index]
@@ -253,9 +284,9 @@ async def stream(
                 call.bytes_sent += len(data)
                 if index == last:
                     call.completed = True
-                    await send({"type": "http.response.body", "body": data, "more_body": False})
+                    await conn.finish(data)
                     return
-                await send({"type": "http.response.body", "body": data, "more_body": True})
+                await conn.write(data)
             case Mark(label=label):
                 record_fault(call, label, loop.time() - start)
             case Close(reset=reset, label=label):
@@ -264,7 +295,7 @@ async def stream(
                 await conn.close(reset=reset)
                 return
     call.completed = True
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    await conn.finish()
 
 
 def record_fault(call: Call, name: str, elapsed: float | None = None) -> None:

@@ -25,3 +25,9 @@ def test_a_size_that_is_not_one_is_refused(text: str) -> None:
 def test_a_bound_below_one_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match=f"{name} must be a whole number of at least 1"):
         ServerConfig(**{name: 0})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [0, 0.5, True])
+def test_a_keep_alive_timeout_that_is_not_whole_seconds_is_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="keep_alive_timeout must be a whole number of seconds"):
+        ServerConfig(keep_alive_timeout=value)  # type: ignore[arg-type]
